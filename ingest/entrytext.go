@@ -1,0 +1,216 @@
+package ingest
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+var (
+	akaPattern      = regexp.MustCompile(`(?i)^(?:a\.k\.a\.?|aka|also known as)\s*,?\s*(?:the\s+following\s+` + numberPattern + `\s+alias(?:es)?\s*[:.,]?)?`)
+	seeAlsoPattern  = regexp.MustCompile(`(?i)\(\s*see\s+((?:also\s+|alternate\s+)*address(?:es)?\s+under\s+[^)]*?)\s*\)\.?`)
+	addressSplit    = regexp.MustCompile(`;\s*(?:and\s+)?`)
+	citationPattern = regexp.MustCompile(`\d+\s+FR\s+(?:\d[\d,]*|\[[^\]]*\])(?:\s*(?:,|and)?\s*\d{1,2}/\d{1,2}/\d{2,4})?`)
+	addressOnly     = regexp.MustCompile(`(?i)^address(?:es)?\s*:\s*`)
+)
+
+// dashes that open an alias item.
+func isAliasDash(r rune) bool { return r == '—' || r == '–' }
+
+// entityText is an entity cell split into its parts.
+type entityText struct {
+	name      string
+	aliases   []string
+	addresses []string
+	seeAlso   []string
+}
+
+// splitEntity splits an entity cell into name, aliases and addresses,
+// given where the name ends in raw (the instruction's quoted name tells
+// that). raw keeps LI boundaries as newlines when the source had them.
+func splitEntity(raw string, nameEnd int, wantAliases int) (entityText, error) {
+	var e entityText
+	e.name = fold(raw[:nameEnd])
+	rest := raw[nameEnd:]
+	// A period right after the name belongs to it when a comma follows
+	// ("Co., Ltd., a.k.a.").
+	if t := strings.TrimLeft(rest, " \t"); strings.HasPrefix(t, ".,") || (strings.HasPrefix(t, ".") && strings.TrimSpace(t[1:]) == "" && endsWithAbbreviation(e.name+".")) {
+		e.name += "."
+		rest = t[1:]
+	}
+	rest = strings.TrimLeft(rest, " \t\n,")
+
+	for _, m := range seeAlsoPattern.FindAllStringSubmatch(rest, -1) {
+		e.seeAlso = append(e.seeAlso, "See "+fold(m[1]))
+	}
+	rest = seeAlsoPattern.ReplaceAllString(rest, " ")
+
+	if m := akaPattern.FindStringSubmatchIndex(rest); m != nil {
+		n := -1
+		if m[2] >= 0 {
+			v, _ := parseNumber(rest[m[2]:m[3]])
+			n = v
+		}
+		aliases, after, err := splitAliases(rest[m[1]:], n)
+		if err != nil {
+			return e, err
+		}
+		e.aliases = aliases
+		rest = after
+	} else if strings.HasPrefix(strings.ToLower(strings.TrimSpace(rest)), "a.k.a") {
+		return e, fmt.Errorf("cannot read the alias list after %q", e.name)
+	}
+	e.addresses = splitAddresses(rest)
+	return e, nil
+}
+
+// splitAliases reads "—A; —B; and —C." followed by the address. With LI
+// boundaries (newlines) the last alias ends at its line; without them it
+// ends at the first period that ends a word which is no abbreviation.
+func splitAliases(s string, want int) (aliases []string, rest string, err error) {
+	s = strings.TrimLeft(s, " \t\n")
+	for {
+		s = strings.TrimLeft(s, " \t\n")
+		r := firstRune(s)
+		if !isAliasDash(r) {
+			break
+		}
+		s = s[len(string(r)):]
+		// The item ends at the next dash that opens an item, or at the
+		// end of the list.
+		next := nextAliasDash(s)
+		if next >= 0 {
+			item := strings.TrimSpace(s[:next])
+			item = strings.TrimSuffix(strings.TrimSpace(strings.TrimSuffix(item, "and")), ";")
+			item = strings.TrimRight(fold(item), "; ")
+			if strings.HasSuffix(item, " and") {
+				item = strings.TrimSuffix(item, " and")
+			}
+			aliases = append(aliases, strings.TrimRight(item, "; "))
+			s = s[next:]
+			continue
+		}
+		// Last alias.
+		end := lastAliasEnd(s)
+		if end < 0 {
+			return nil, "", fmt.Errorf("cannot tell where the last alias ends in %q", firstWords(s, 8))
+		}
+		item := fold(s[:end])
+		if strings.HasSuffix(item, ".") && !endsWithAbbreviation(item) {
+			item = strings.TrimSuffix(item, ".")
+		}
+		aliases = append(aliases, item)
+		s = s[end:]
+		break
+	}
+	if want >= 0 && len(aliases) != want {
+		return nil, "", fmt.Errorf("alias list announces %d aliases but lists %d", want, len(aliases))
+	}
+	if len(aliases) == 0 {
+		return nil, "", fmt.Errorf("alias list has no items")
+	}
+	return aliases, s, nil
+}
+
+func firstRune(s string) rune {
+	for _, r := range s {
+		return r
+	}
+	return 0
+}
+
+// nextAliasDash finds the next dash that opens an alias item: one at the
+// start of a line, or after a semicolon (and an optional "and").
+func nextAliasDash(s string) int {
+	for i, r := range s {
+		if !isAliasDash(r) {
+			continue
+		}
+		before := strings.TrimRight(s[:i], " \t")
+		if strings.HasSuffix(before, "\n") || strings.HasSuffix(before, ";") || strings.HasSuffix(before, "; and") || strings.HasSuffix(before, ";\nand") {
+			return i
+		}
+		b := strings.TrimSpace(before)
+		if strings.HasSuffix(b, ";") || strings.HasSuffix(b, "; and") {
+			return i
+		}
+	}
+	return -1
+}
+
+// lastAliasEnd returns where the last alias ends in s: at a line break
+// when the source kept LI boundaries, else just after the first period
+// that ends a word that is not an abbreviation, followed by a space.
+func lastAliasEnd(s string) int {
+	if i := strings.IndexByte(strings.TrimLeft(s, " \t"), '\n'); i >= 0 {
+		off := len(s) - len(strings.TrimLeft(s, " \t"))
+		return off + i
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] != '.' {
+			continue
+		}
+		if i+1 < len(s) && !unicode.IsSpace(rune(s[i+1])) {
+			continue
+		}
+		word := lastWord(s[:i])
+		if neverEndsName[strings.ToLower(word)] || len([]rune(word)) == 1 {
+			continue
+		}
+		return i + 1
+	}
+	if strings.TrimSpace(s) != "" {
+		return len(s)
+	}
+	return -1
+}
+
+// neverEndsName are abbreviations that a name does not end with but an
+// address often holds ("No. 2", "St. Petersburg").
+var neverEndsName = map[string]bool{
+	"no": true, "nos": true, "st": true, "mr": true, "mrs": true, "dr": true, "rd": true, "ave": true,
+	"bldg": true, "blvd": true, "fl": true, "rm": true, "apt": true, "p.o": true, "jr": true, "sr": true,
+	"co": true, "e.g": true, "i.e": true, "mt": true, "ft": true, "km": true, "bl": true, "str": true,
+}
+
+func lastWord(s string) string {
+	i := strings.LastIndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == ',' || r == '(' || r == '—' })
+	return s[i+1:]
+}
+
+// splitAddresses splits the address part of an entity cell: several
+// addresses are joined by "; and" (or by separate LI items).
+func splitAddresses(s string) []string {
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		for _, a := range addressSplit.Split(line, -1) {
+			a = strings.TrimSpace(fold(a))
+			a = strings.TrimPrefix(a, "and ")
+			a = strings.TrimRight(a, ",; ")
+			if strings.HasSuffix(a, ".") && !endsWithInitialism(a) {
+				a = strings.TrimSuffix(a, ".")
+			}
+			if a != "" && a != "." {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}
+
+// endsWithInitialism reports whether s ends in an initialism such as
+// "U.A.E." whose last period belongs to it.
+func endsWithInitialism(s string) bool {
+	w := lastWord(strings.TrimSuffix(s, "."))
+	return strings.Contains(w, ".") || len([]rune(w)) == 1
+}
+
+// citations extracts the Federal Register citations of a citation cell.
+func citations(s string) []string {
+	var out []string
+	for _, m := range citationPattern.FindAllString(s, -1) {
+		out = append(out, strings.TrimRight(fold(m), ".,; "))
+	}
+	return out
+}

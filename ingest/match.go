@@ -1,0 +1,237 @@
+package ingest
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/entitywatch/entitywatch"
+)
+
+// wanted is one name an add or revise clause expects a table row for.
+type wanted struct {
+	instr  *entitywatch.Instruction
+	clause *entitywatch.Clause
+	name   string
+	key    string
+	row    *tableRow
+}
+
+// match pairs every add and revise clause name with exactly one table row
+// under its destination, and every table row with exactly one name.
+// Removals name entries the table does not print.
+func (p *parser) match(instrs []entitywatch.Instruction, rows []*tableRow) ([]entitywatch.Change, error) {
+	var wants []*wanted
+	for i := range instrs {
+		in := &instrs[i]
+		for j := range in.Clauses {
+			c := &in.Clauses[j]
+			if c.Action == entitywatch.Remove {
+				continue
+			}
+			for _, n := range c.Names {
+				wants = append(wants, &wanted{instr: in, clause: c, name: n, key: p.m.key(n)})
+			}
+		}
+	}
+	// Each row goes to the longest name under its destination that starts
+	// it at a word boundary ("Suma Technology Co., Ltd." before "Suma").
+	rowOwner := make(map[*tableRow]*wanted, len(rows))
+	for _, r := range rows {
+		var best *wanted
+		for _, w := range wants {
+			if w.clause.CountryCode != r.code || w.key == "" || !strings.HasPrefix(r.key, w.key) {
+				continue
+			}
+			end := p.m.prefixEnd(r.cells[0].raw, w.key)
+			if end < 0 || !atNameBoundary(r.cells[0].raw[end:]) {
+				continue
+			}
+			if best == nil || len(w.key) > len(best.key) {
+				best = w
+			}
+		}
+		if best == nil {
+			return nil, spotErr(r.spot, entitywatch.ErrUnaccounted, "no instruction adds or revises the entry %q under %s", firstWords(r.cells[0].text, 12), r.country)
+		}
+		if best.row != nil {
+			return nil, spotErr(r.spot, entitywatch.ErrUnaccounted, "instruction %s names “%s” once but the table prints it twice under %s (also %s)", best.instr.Label, best.name, r.country, best.row.spot)
+		}
+		best.row = r
+		rowOwner[r] = best
+	}
+	for _, w := range wants {
+		if w.row == nil {
+			return nil, spotErr("instruction "+w.instr.Label, entitywatch.ErrUnaccounted, "%s “%s” under %s: the table has no such entry", w.clause.Action, w.name, w.clause.Country)
+		}
+	}
+
+	var changes []entitywatch.Change
+	for i := range instrs {
+		in := &instrs[i]
+		for j := range in.Clauses {
+			c := &in.Clauses[j]
+			for _, n := range c.Names {
+				ch := entitywatch.Change{Action: c.Action, Instruction: in.Text, ChangedFields: []string{}}
+				if c.Action == entitywatch.Remove {
+					ch.Entry = entitywatch.Entry{Country: c.Country, CountryCode: c.CountryCode, Name: n, Aliases: []string{}, Addresses: []string{}, Citations: []string{}}
+					if addressOnly.MatchString(n) {
+						ch.AddressOnly = true
+					}
+					changes = append(changes, ch)
+					continue
+				}
+				var w *wanted
+				for _, x := range wants {
+					if x.clause == c && x.name == n {
+						w = x
+						break
+					}
+				}
+				e, err := p.entry(w)
+				if err != nil {
+					return nil, err
+				}
+				ch.Entry = e
+				if c.Action == entitywatch.Revise {
+					ch.ChangedFields = append(ch.ChangedFields, c.ChangedFields...)
+				}
+				changes = append(changes, ch)
+			}
+		}
+	}
+	return pairMoves(changes, p.m), nil
+}
+
+// atNameBoundary reports whether the text after a matched name starts a
+// new part of the cell rather than continuing the name.
+func atNameBoundary(rest string) bool {
+	rest = strings.TrimLeft(rest, " \t\n")
+	if rest == "" {
+		return true
+	}
+	switch rest[0] {
+	case ',', '.', ';', '(', ':':
+		return true
+	}
+	return strings.HasPrefix(rest, "—") || strings.HasPrefix(strings.ToLower(rest), "a.k.a")
+}
+
+// entry builds the entry a matched table row prints.
+func (p *parser) entry(w *wanted) (entitywatch.Entry, error) {
+	r := w.row
+	raw := r.cells[0].raw
+	end := p.m.prefixEnd(raw, w.key)
+	et, err := splitEntity(raw, end, -1)
+	if err != nil {
+		return entitywatch.Entry{}, spotErr(r.spot, entitywatch.ErrUnaccounted, "%v", err)
+	}
+	e := entitywatch.Entry{
+		Country:             r.country,
+		CountryCode:         r.code,
+		Name:                et.name,
+		Aliases:             nonNil(et.aliases),
+		Addresses:           nonNil(append(et.addresses, r.continuation...)),
+		SeeAlso:             et.seeAlso,
+		LicenseRequirement:  r.cells[1].text,
+		LicenseReviewPolicy: r.cells[2].text,
+		Citations:           nonNil(citations(r.cells[3].text)),
+		Source:              []string{r.country, r.cells[0].text, r.cells[1].text, r.cells[2].text, r.cells[3].text},
+	}
+	for _, c := range r.cells {
+		e.Footnotes = appendUnique(e.Footnotes, c.footnotes...)
+	}
+	if addressOnly.MatchString(e.Name) {
+		e.AddressOnly = true
+		e.Name = strings.TrimRight(e.Name, ". ")
+		if len(e.Addresses) == 0 {
+			e.Addresses = []string{strings.TrimSpace(addressOnly.ReplaceAllString(e.Name, ""))}
+		}
+	}
+	if r.cells[3].text != "" && len(e.Citations) == 0 {
+		return e, spotErr(r.spot, entitywatch.ErrUnaccounted, "cannot read a Federal Register citation in %q", r.cells[3].text)
+	}
+	if e.LicenseRequirement == "" || e.LicenseReviewPolicy == "" {
+		return e, spotErr(r.spot, entitywatch.ErrUnaccounted, "entry %q has no license requirement or review policy", e.Name)
+	}
+	return e, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// pairMoves turns a removal under one destination and an addition of the
+// same name under another, in one rule, into a move.
+func pairMoves(changes []entitywatch.Change, m *matcher) []entitywatch.Change {
+	var out []entitywatch.Change
+	used := make(map[int]bool)
+	for i, c := range changes {
+		if c.Action != entitywatch.Remove {
+			continue
+		}
+		for j, a := range changes {
+			if a.Action == entitywatch.Add && !used[j] && a.CountryCode != c.CountryCode && m.key(a.Name) == m.key(c.Name) {
+				used[i], used[j] = true, true
+				mv := a
+				mv.Action = entitywatch.Move
+				mv.FromCountry, mv.FromCountryCode = c.Country, c.CountryCode
+				changes[j] = mv
+				break
+			}
+		}
+	}
+	for i, c := range changes {
+		if used[i] && c.Action == entitywatch.Remove {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// crossCheck compares the changes with the counts the SUMMARY states.
+func crossCheck(rule *entitywatch.Rule, warn func(string, ...any)) {
+	sc := rule.SummaryCounts
+	adds := map[string]int{}
+	total, revised, removed := 0, 0, 0
+	for _, c := range rule.Changes {
+		switch c.Action {
+		case entitywatch.Add:
+			adds[c.CountryCode]++
+			total++
+		case entitywatch.Revise:
+			revised++
+		case entitywatch.Remove:
+			removed++
+		}
+	}
+	if len(sc.ByDestination) > 0 {
+		for code, n := range sc.ByDestination {
+			if adds[code] != n {
+				warn("SUMMARY states %d additions under %s; the rule adds %d", n, code, adds[code])
+			}
+		}
+		for code, n := range adds {
+			if _, ok := sc.ByDestination[code]; !ok {
+				warn("the rule adds %d entries under %s, which the SUMMARY does not count", n, code)
+			}
+		}
+	}
+	want := sc.Entries
+	if want == 0 && len(sc.ByDestination) == 0 {
+		want = sc.Entities
+	}
+	if want > 0 && want != total {
+		warn("SUMMARY states %d added entries; the rule adds %d", want, total)
+	}
+	if sc.Revised > 0 && sc.Revised != revised {
+		warn("SUMMARY states %d revised entries; the rule revises %d", sc.Revised, revised)
+	}
+	if sc.Removed > 0 && sc.Removed != removed {
+		warn("SUMMARY states %d removed entries; the rule removes %d", sc.Removed, removed)
+	}
+	_ = fmt.Sprint
+}

@@ -1,0 +1,347 @@
+package ingest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/entitywatch/entitywatch"
+)
+
+// MaxDocumentSize is the largest document ParseRule reads. The largest
+// Entity List rules run to a few megabytes of XML.
+const MaxDocumentSize = 64 << 20
+
+// Error is a parse failure with the place in the document it concerns.
+type Error struct {
+	// Spot names the place: "instruction 2.a", "table 1 row 7 (page 14050)".
+	Spot string
+	Err  error
+}
+
+func (e *Error) Error() string {
+	if e.Spot == "" {
+		return e.Err.Error()
+	}
+	return e.Spot + ": " + e.Err.Error()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+func spotErr(spot string, sentinel error, format string, args ...any) error {
+	return &Error{Spot: spot, Err: fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, args...))}
+}
+
+// ParseRule reads one BIS rule, in the Federal Register's full-text XML or
+// its body HTML, and returns every Entity List change it makes. It
+// returns an error wrapping one of entitywatch's sentinel errors
+// (ErrMalformed, ErrNotARule, ErrUnaccounted, ErrUnknownDestination,
+// ErrUnsupported) when the document cannot be read or the rule cannot be
+// accounted for in full; it never returns a partial result with a nil
+// error.
+func ParseRule(r io.Reader) (*entitywatch.Rule, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxDocumentSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read document: %w", err)
+	}
+	if len(data) > MaxDocumentSize {
+		return nil, fmt.Errorf("%w: document larger than %d bytes", entitywatch.ErrMalformed, MaxDocumentSize)
+	}
+	return newParser().parse(data)
+}
+
+type parser struct {
+	m        *matcher
+	headings *headingIndex
+}
+
+func newParser() *parser { return &parser{m: newMatcher(), headings: newHeadingIndex()} }
+
+// sniff tells XML from HTML by the first markup in the document.
+func sniff(data []byte) (string, error) {
+	b := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), " \t\r\n")
+	switch {
+	case len(b) == 0:
+		return "", fmt.Errorf("%w: empty document", entitywatch.ErrMalformed)
+	case b[0] == '{' || b[0] == '[':
+		return "", fmt.Errorf("%w: got JSON, not a document", entitywatch.ErrNotARule)
+	case b[0] != '<':
+		return "", fmt.Errorf("%w: document does not start with markup (%q)", entitywatch.ErrNotARule, firstWords(string(b[:min(len(b), 60)]), 6))
+	}
+	head := strings.ToLower(string(b[:min(len(b), 512)]))
+	switch {
+	case strings.HasPrefix(head, "<?xml"):
+		// FR XML; an XHTML page also starts so, so look further.
+		if strings.Contains(head, "<html") || strings.Contains(head, "<!doctype html") {
+			return "html", nil
+		}
+		return "xml", nil
+	case strings.HasPrefix(head, "<!doctype html") || strings.HasPrefix(head, "<html"):
+		return "html", nil
+	}
+	// A root element in capitals is FR XML (<RULE>, <CORRECT>, <NOTICE>).
+	if len(b) > 1 && b[1] >= 'A' && b[1] <= 'Z' {
+		return "xml", nil
+	}
+	return "html", nil
+}
+
+func (p *parser) parse(data []byte) (*entitywatch.Rule, error) {
+	format, err := sniff(data)
+	if err != nil {
+		return nil, err
+	}
+	var src *source
+	if format == "xml" {
+		src, err = readXML(data)
+	} else {
+		src, err = readHTML(data)
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch src.root {
+	case "", "RULE":
+	case "CORRECT":
+		return nil, fmt.Errorf("%w: a GPO correction notice (<CORRECT>) prints its corrections as prose; review it by hand", entitywatch.ErrUnsupported)
+	default:
+		return nil, fmt.Errorf("%w: root element <%s>, want <RULE>", entitywatch.ErrNotARule, src.root)
+	}
+	if format == "html" && src.headings == 0 && len(src.items) == 0 {
+		return nil, fmt.Errorf("%w: HTML has no SUMMARY, DATES or amendment instructions (an error page?)", entitywatch.ErrNotARule)
+	}
+	if format == "xml" && src.headings == 0 {
+		return nil, fmt.Errorf("%w: <RULE> has no preamble (AGENCY, SUMMARY, DATES)", entitywatch.ErrMalformed)
+	}
+	return p.build(src)
+}
+
+var (
+	frdocPattern     = regexp.MustCompile(`FR\s+Doc\.?\s*(?:No\.?\s*)?([A-Z]?\d*-?[0-9]{2,4}-[0-9]+|[A-Z]\d-\d+)`)
+	datePattern      = regexp.MustCompile(`(January|February|March|April|May|June|July|August|September|October|November|December)\s+(\d{1,2}),?\s+(\d{4})`)
+	effectivePattern = regexp.MustCompile(`(?i)effective\s+(?:on\s+|as\s+of\s+)?(January|February|March|April|May|June|July|August|September|October|November|December)\s+(\d{1,2}),?\s+(\d{4})`)
+	frCitePattern    = regexp.MustCompile(`\d+\s+FR\s+\d+`)
+)
+
+func parseLongDate(month, day, year string) (entitywatch.Date, error) {
+	t, err := time.Parse("January 2 2006", month+" "+day+" "+year)
+	if err != nil {
+		return entitywatch.Date{}, err
+	}
+	return entitywatch.Date{Time: t}, nil
+}
+
+func (p *parser) build(src *source) (*entitywatch.Rule, error) {
+	rule := &entitywatch.Rule{
+		Title:   src.subject,
+		Action:  src.action,
+		RIN:     src.rin,
+		Docket:  src.docket,
+		Summary: src.summary,
+		Dates:   src.dates,
+		Format:  src.format,
+		Changes: []entitywatch.Change{},
+	}
+	warn := func(format string, args ...any) { rule.Warnings = append(rule.Warnings, fmt.Sprintf(format, args...)) }
+	if m := frdocPattern.FindStringSubmatch(src.frdoc); m != nil {
+		rule.DocumentNumber = m[1]
+	} else {
+		warn("no FR Doc. line: document number unknown")
+	}
+	if rule.Title == "" {
+		warn("no SUBJECT (body HTML omits it): take the title from the API metadata")
+	}
+	if m := effectivePattern.FindStringSubmatch(src.dates); m != nil {
+		if d, err := parseLongDate(m[1], m[2], m[3]); err == nil {
+			rule.EffectiveDate = d
+		}
+	} else if m := datePattern.FindStringSubmatch(src.dates); m != nil {
+		if d, err := parseLongDate(m[1], m[2], m[3]); err == nil {
+			rule.EffectiveDate = d
+		}
+	}
+	if rule.EffectiveDate.IsZero() {
+		warn("DATES gives no effective date")
+	}
+	if strings.Contains(strings.ToLower(src.action), "correct") {
+		for _, c := range frCitePattern.FindAllString(src.summary, -1) {
+			rule.Corrects = appendUnique(rule.Corrects, fold(c))
+		}
+	}
+	rule.SummaryCounts = summaryCounts(src.summary, warn)
+
+	instrs, tables, err := p.sections(src)
+	if err != nil {
+		return nil, err
+	}
+	rule.Instructions = instrs
+	rows, err := p.tableEntries(tables)
+	if err != nil {
+		return nil, err
+	}
+	changes, err := p.match(instrs, rows)
+	if err != nil {
+		return nil, err
+	}
+	rule.Changes = changes
+	if len(instrs) == 0 && len(rows) == 0 {
+		warn("no amendment of Supplement No. 4 to part 744 found: the rule does not change the Entity List")
+	}
+	crossCheck(rule, warn)
+	return rule, nil
+}
+
+// sections walks the amendment paragraphs and tables in order and keeps
+// those that amend Supplement No. 4 to part 744. A numbered paragraph
+// opens a section; lettered paragraphs continue it.
+func (p *parser) sections(src *source) ([]entitywatch.Instruction, []*table, error) {
+	var instrs []entitywatch.Instruction
+	var tables []*table
+	inSupp4 := false
+	number := ""
+	for _, it := range src.items {
+		if it.table != nil {
+			if inSupp4 {
+				tables = append(tables, it.table)
+			}
+			continue
+		}
+		text := it.amdpar.text
+		label, rest := splitLabel(text)
+		mentionsSupp4 := supp4Pattern.MatchString(text)
+		switch {
+		case mentionsSupp4:
+			inSupp4 = true
+		case labelIsNumber.MatchString(label) || (label == "" && otherSection.MatchString(text) && !mentionsSupp4):
+			inSupp4 = false
+		}
+		if labelIsNumber.MatchString(label) {
+			number = label
+		}
+		if !inSupp4 {
+			continue
+		}
+		ref := label
+		if number != "" && label != number {
+			ref = number + "." + label
+		}
+		if ref == "" {
+			ref = fmt.Sprintf("%d", len(instrs)+1)
+		}
+		spot := fmt.Sprintf("instruction %s (page %d)", ref, it.amdpar.page)
+		toks, err := p.headings.tokenize(rest)
+		if err != nil {
+			if errors.Is(err, entitywatch.ErrUnknownDestination) {
+				return nil, nil, &Error{Spot: spot, Err: err}
+			}
+			return nil, nil, spotErr(spot, entitywatch.ErrUnaccounted, "%v: %q", err, text)
+		}
+		cls, err := clauses(toks)
+		if err != nil {
+			return nil, nil, spotErr(spot, entitywatch.ErrUnaccounted, "%v: %q", err, text)
+		}
+		hasQuote := slices.ContainsFunc(toks, func(t token) bool { return t.kind == tokName })
+		if hasQuote && len(cls) == 0 {
+			return nil, nil, spotErr(spot, entitywatch.ErrUnaccounted, "names entries but no action: %q", text)
+		}
+		instrs = append(instrs, entitywatch.Instruction{Label: ref, Text: text, Clauses: cls})
+	}
+	return instrs, tables, nil
+}
+
+// tableRow is one entity row of the amendment table, with its destination.
+type tableRow struct {
+	country, code string
+	cells         []cell // entity, license requirement, policy, citation
+	spot          string
+	key           string // matcher key of the entity text
+	// continuation holds addresses printed in continuation rows.
+	continuation []string
+}
+
+var wantHeader = []string{"country", "entity", "license requirement", "license review policy", "federal register citation"}
+
+func headerMatches(h []string) bool {
+	if len(h) != len(wantHeader) {
+		return false
+	}
+	for i, c := range h {
+		if !strings.HasPrefix(strings.ToLower(fold(c)), wantHeader[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// tableEntries reads the entity rows of the amendment tables.
+func (p *parser) tableEntries(tables []*table) ([]*tableRow, error) {
+	var out []*tableRow
+	var country, code string
+	for ti, t := range tables {
+		rows := t.rows
+		nonEmptyHeader := slices.ContainsFunc(t.header, func(s string) bool { return s != "" })
+		if nonEmptyHeader && !headerMatches(t.header) {
+			return nil, spotErr(fmt.Sprintf("table %d (page %d)", ti+1, t.page), entitywatch.ErrUnaccounted, "columns %q are not the Entity List's (Country, Entity, License requirement, License review policy, Federal Register citation)", t.header)
+		}
+		for ri, rw := range rows {
+			spot := fmt.Sprintf("table %d row %d (page %d)", ti+1, ri+1, rw.page)
+			texts := make([]string, 0, 5)
+			for _, c := range rw.cells {
+				texts = append(texts, c.text)
+			}
+			if !nonEmptyHeader && ri == 0 || headerMatches(texts) {
+				if headerMatches(texts) {
+					continue
+				}
+				if !nonEmptyHeader && ri == 0 {
+					return nil, spotErr(spot, entitywatch.ErrUnaccounted, "table has no column headings; first row is %q", texts)
+				}
+			}
+			// Lay cells out in columns.
+			var cols [5]cell
+			col := 0
+			stars := false
+			for _, c := range rw.cells {
+				if isStars(c.text) {
+					stars = true
+					break
+				}
+				if col < 5 {
+					cols[col] = c
+				} else if c.text != "" {
+					return nil, spotErr(spot, entitywatch.ErrUnaccounted, "row has more than five columns")
+				}
+				col += max(c.span, 1)
+			}
+			if h := cols[0].text; h != "" {
+				c, ok := entitywatch.CountryCode(h)
+				if !ok {
+					return nil, &Error{Spot: spot, Err: fmt.Errorf("%w heading %q", entitywatch.ErrUnknownDestination, h)}
+				}
+				country, code = h, c
+			}
+			if stars || cols[1].text == "" {
+				if cols[2].text != "" || cols[3].text != "" || cols[4].text != "" {
+					return nil, spotErr(spot, entitywatch.ErrUnaccounted, "row has license or citation text but no entity")
+				}
+				continue
+			}
+			if country == "" {
+				return nil, spotErr(spot, entitywatch.ErrUnaccounted, "entity row before any destination heading")
+			}
+			if cols[2].text == "" && cols[3].text == "" && cols[4].text == "" && len(out) > 0 && out[len(out)-1].code == code {
+				// A continuation row: one more address of the entry above.
+				prev := out[len(out)-1]
+				prev.continuation = append(prev.continuation, cols[1].text)
+				continue
+			}
+			out = append(out, &tableRow{country: country, code: code, cells: []cell{cols[1], cols[2], cols[3], cols[4]}, spot: spot, key: p.m.key(cols[1].text)})
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,110 @@
+package ingest
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/entitywatch/entitywatch"
+)
+
+var (
+	sentenceEnd    = regexp.MustCompile(`\.\s+(?:[A-Z])`)
+	addedPattern   = regexp.MustCompile(`(?i)\badd(?:s|ing|ed)?\s+` + numberPattern + `\s+(?:new\s+)?(entit(?:y|ies)|entr(?:y|ies)|persons?|addresses|address|parties|party|organizations?|individuals?|companies)`)
+	underEntries   = regexp.MustCompile(`(?i)\bunder\s+` + numberPattern + `\s+(?:new\s+)?entr(?:y|ies)`)
+	revisedPattern = regexp.MustCompile(`(?i)\b(?:revis|modif|amend|correct)\w*\s+` + numberPattern + `\s+(?:existing\s+)?(?:entr(?:y|ies)|entit(?:y|ies))`)
+	removedPattern = regexp.MustCompile(`(?i)\bremov\w*\s+` + numberPattern + `\s+(?:existing\s+)?(?:entr(?:y|ies)|entit(?:y|ies)|address(?:es)?|persons?)`)
+	destOf         = regexp.MustCompile(`(?i)destinations?\s+of\s+`)
+	countPattern   = regexp.MustCompile(`\((\d+)\)`)
+	verbPattern    = regexp.MustCompile(`(?i)\b(add|remov|revis|modif)\w*`)
+)
+
+// summaryCounts reads the counts a SUMMARY states: "adding 37 entities
+// under 38 entries to the Entity List ... under the destinations of Belarus
+// (1), ... and Taiwan (1)", "also revises one existing entry".
+func summaryCounts(summary string, warn func(string, ...any)) entitywatch.SummaryCounts {
+	sc := entitywatch.SummaryCounts{ByDestination: map[string]int{}}
+	s := fold(summary)
+	if m := addedPattern.FindStringSubmatch(s); m != nil {
+		n, _ := parseNumber(m[1])
+		if strings.HasPrefix(strings.ToLower(m[2]), "entr") {
+			sc.Entries = n
+		} else {
+			sc.Entities = n
+		}
+	}
+	if m := underEntries.FindStringSubmatch(s); m != nil {
+		sc.Entries, _ = parseNumber(m[1])
+	}
+	for _, m := range revisedPattern.FindAllStringSubmatch(s, -1) {
+		n, _ := parseNumber(m[1])
+		sc.Revised += n
+	}
+	if m := removedPattern.FindStringSubmatch(s); m != nil {
+		sc.Removed, _ = parseNumber(m[1])
+	}
+	// Per-destination counts of additions: the "(N)" after each name in a
+	// sentence about additions ("These entities are listed under ...").
+	lastVerb := ""
+	for _, sent := range sentences(s) {
+		if v := verbPattern.FindStringSubmatch(sent); v != nil && !strings.HasPrefix(strings.ToLower(strings.TrimSpace(sent)), "these") {
+			lastVerb = strings.ToLower(v[1])
+		}
+		loc := destOf.FindStringIndex(sent)
+		if loc == nil || lastVerb != "add" {
+			continue
+		}
+		list := sent[loc[1]:]
+		prev := 0
+		for _, m := range countPattern.FindAllStringSubmatchIndex(list, -1) {
+			label := list[prev:m[0]]
+			prev = m[1]
+			n, _ := parseNumber(list[m[2]:m[3]])
+			code, ok := summaryDestination(label)
+			if !ok {
+				warn("SUMMARY counts %d under %q, which is no destination entitywatch knows", n, fold(label))
+				continue
+			}
+			sc.ByDestination[code] += n
+		}
+	}
+	if len(sc.ByDestination) == 0 {
+		sc.ByDestination = nil
+	}
+	return sc
+}
+
+// sentences splits prose at sentence ends, leaving "(China)" and "Co."
+// alone as far as a cheap rule can.
+func sentences(s string) []string {
+	var out []string
+	prev := 0
+	for _, m := range sentenceEnd.FindAllStringIndex(s, -1) {
+		out = append(out, s[prev:m[0]+1])
+		prev = m[1] - 1
+	}
+	return append(out, s[prev:])
+}
+
+// summaryDestination resolves a destination as a SUMMARY names it:
+// "China, People's Republic of (China)", "the People's Republic of China
+// (China)", "United Arab Emirates (UAE)", "and Taiwan".
+func summaryDestination(label string) (string, bool) {
+	l := fold(label)
+	l = strings.TrimLeft(l, ",; ")
+	for _, p := range []string{"and ", "the "} {
+		l = strings.TrimPrefix(l, p)
+	}
+	l = strings.TrimSpace(l)
+	if code, ok := entitywatch.CountryCode(l); ok {
+		return code, true
+	}
+	if i := strings.LastIndex(l, "("); i > 0 && strings.HasSuffix(l, ")") {
+		if code, ok := entitywatch.CountryCode(strings.TrimPrefix(strings.TrimSpace(l[:i]), "the ")); ok {
+			return code, true
+		}
+		if code, ok := entitywatch.CountryCode(l[i+1 : len(l)-1]); ok {
+			return code, true
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,136 @@
+package ingest
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
+)
+
+// fold folds runs of white space (including the non-ASCII spaces the FR
+// prints in blank cells) into single spaces and trims the ends.
+func fold(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		if isSpace(r) {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isSpace(r rune) bool {
+	return unicode.IsSpace(r) || r == '\u00a0' || r == '\u2002' || r == '\u2003' || r == '\u2009' || r == '\u200a' || r == '\u202f' || r == '\u2007' || r == '\u200b'
+}
+
+// matcher compares names the way a reader would: Unicode NFKC, case folded,
+// with punctuation, quotation marks and spacing ignored. Printed names and
+// the names quoted in instructions differ in exactly those ways.
+type matcher struct{ caser cases.Caser }
+
+func newMatcher() *matcher { return &matcher{caser: cases.Fold()} }
+
+// key returns the comparison key of s.
+func (m *matcher) key(s string) string {
+	s = m.caser.String(norm.NFKC.String(s))
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// prefixEnd reports where in raw a prefix whose key is k ends: the byte
+// offset just after the last rune of raw that contributes to k. It returns
+// -1 when raw's key does not start with k.
+func (m *matcher) prefixEnd(raw, k string) int {
+	if k == "" {
+		return -1
+	}
+	got := 0
+	for i, r := range raw {
+		rk := m.key(string(r))
+		if rk == "" {
+			continue
+		}
+		if !strings.HasPrefix(k[got:], rk) {
+			return -1
+		}
+		got += len(rk)
+		if got == len(k) {
+			return i + utf8.RuneLen(r)
+		}
+	}
+	return -1
+}
+
+// isStars reports whether s is only the asterisks (and spaces) the FR
+// prints for "entries not shown".
+func isStars(s string) bool {
+	seen := false
+	for _, r := range s {
+		switch {
+		case r == '*':
+			seen = true
+		case isSpace(r):
+		default:
+			return false
+		}
+	}
+	return seen
+}
+
+var numberWords = map[string]int{
+	"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+	"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+	"seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+	"sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}
+
+// parseNumber reads "12", "twelve" or "thirty-six"; ok is false otherwise.
+func parseNumber(s string) (int, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" {
+		return 0, false
+	}
+	n := 0
+	digits := true
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			digits = false
+			break
+		}
+		n = n*10 + int(r-'0')
+		if n > 1_000_000 {
+			return 0, false
+		}
+	}
+	if digits {
+		return n, true
+	}
+	total := 0
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == '-' || r == ' ' }) {
+		v, ok := numberWords[part]
+		if !ok {
+			return 0, false
+		}
+		total += v
+	}
+	return total, true
+}
+
+// numberPattern matches what parseNumber reads, for use inside regexps.
+const numberPattern = `(\d+|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)`

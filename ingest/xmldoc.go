@@ -1,0 +1,313 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/entitywatch/entitywatch"
+)
+
+// xnode is an element or a text node of an XML document.
+type xnode struct {
+	name  string // "" for text
+	attrs []xml.Attr
+	kids  []*xnode
+	text  string
+}
+
+func (n *xnode) attr(name string) string {
+	for _, a := range n.attrs {
+		if a.Name.Local == name {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+// parseXMLTree reads a whole XML document into a tree. It refuses
+// documents that are not well formed, including ones cut short.
+func parseXMLTree(data []byte) (*xnode, error) {
+	d := xml.NewDecoder(bytes.NewReader(data))
+	d.Strict = true
+	d.Entity = xml.HTMLEntity
+	var stack []*xnode
+	var root *xnode
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			line, col := d.InputPos()
+			return nil, fmt.Errorf("%w: XML line %d column %d: %v", entitywatch.ErrMalformed, line, col, err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			n := &xnode{name: t.Name.Local, attrs: t.Copy().Attr}
+			if len(stack) == 0 {
+				if root != nil {
+					return nil, fmt.Errorf("%w: more than one root element", entitywatch.ErrMalformed)
+				}
+				root = n
+			} else {
+				p := stack[len(stack)-1]
+				p.kids = append(p.kids, n)
+			}
+			stack = append(stack, n)
+		case xml.EndElement:
+			stack = stack[:len(stack)-1]
+		case xml.CharData:
+			if len(stack) > 0 {
+				p := stack[len(stack)-1]
+				p.kids = append(p.kids, &xnode{text: string(t)})
+			}
+		}
+	}
+	if root == nil {
+		return nil, fmt.Errorf("%w: no XML root element", entitywatch.ErrMalformed)
+	}
+	if len(stack) != 0 {
+		return nil, fmt.Errorf("%w: XML ends inside <%s> (truncated download?)", entitywatch.ErrMalformed, stack[len(stack)-1].name)
+	}
+	return root, nil
+}
+
+// xmlText flattens an element's text: LI items on lines of their own,
+// numeric superscripts removed into footnotes, page breaks dropped.
+type xmlText struct {
+	b         strings.Builder
+	footnotes []string
+	pages     []int
+}
+
+func (t *xmlText) walk(n *xnode) {
+	if n.name == "" {
+		t.b.WriteString(n.text)
+		return
+	}
+	switch n.name {
+	case "PRTPAGE":
+		if p, err := strconv.Atoi(n.attr("P")); err == nil {
+			t.pages = append(t.pages, p)
+		}
+		t.b.WriteByte(' ')
+		return
+	case "SU", "FTREF":
+		s := strings.TrimSpace(innerText(n))
+		if isFootnoteMarker(s) {
+			t.footnotes = append(t.footnotes, s)
+			return
+		}
+		t.b.WriteString(s)
+		return
+	case "LI":
+		t.b.WriteByte('\n')
+		for _, k := range n.kids {
+			t.walk(k)
+		}
+		t.b.WriteByte('\n')
+		return
+	case "E":
+		if n.attr("T") == "51" {
+			s := strings.TrimSpace(innerText(n))
+			if isFootnoteMarker(s) {
+				t.footnotes = append(t.footnotes, s)
+				return
+			}
+		}
+	case "HD":
+		// A heading inside a paragraph is a label, not text.
+	}
+	for _, k := range n.kids {
+		t.walk(k)
+	}
+}
+
+func innerText(n *xnode) string {
+	if n.name == "" {
+		return n.text
+	}
+	var b strings.Builder
+	for _, k := range n.kids {
+		b.WriteString(innerText(k))
+	}
+	return b.String()
+}
+
+// isFootnoteMarker reports whether a superscript is a footnote number
+// rather than an ordinal suffix ("rd" in 3rd).
+func isFootnoteMarker(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if (r < '0' || r > '9') && r != '*' && r != '†' {
+			return false
+		}
+	}
+	return true
+}
+
+// readXML reduces an FR full-text XML document to a source.
+func readXML(data []byte) (*source, error) {
+	root, err := parseXMLTree(data)
+	if err != nil {
+		return nil, err
+	}
+	src := &source{format: "xml", root: root.name}
+	r := xmlReader{src: src}
+	r.walk(root, false)
+	return src, nil
+}
+
+type xmlReader struct {
+	src  *source
+	page int
+}
+
+func (r *xmlReader) text(n *xnode) (string, []string) {
+	var t xmlText
+	for _, k := range n.kids {
+		t.walk(k)
+	}
+	for _, p := range t.pages {
+		r.notePage(p)
+	}
+	return t.b.String(), t.footnotes
+}
+
+func (r *xmlReader) notePage(p int) {
+	r.page = p
+	r.src.pages = append(r.src.pages, p)
+}
+
+// paras returns the text of the P children of n, one paragraph a line.
+func (r *xmlReader) paras(n *xnode) string {
+	var out []string
+	for _, k := range n.kids {
+		switch k.name {
+		case "P", "FP":
+			s, _ := r.text(k)
+			out = append(out, fold(s))
+		case "PRTPAGE":
+			if p, err := strconv.Atoi(k.attr("P")); err == nil {
+				r.notePage(p)
+			}
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func (r *xmlReader) walk(n *xnode, inRegtext bool) {
+	src := r.src
+	switch n.name {
+	case "":
+		return
+	case "PRTPAGE":
+		if p, err := strconv.Atoi(n.attr("P")); err == nil {
+			r.notePage(p)
+		}
+		return
+	case "SUBJECT":
+		if src.subject == "" {
+			s, _ := r.text(n)
+			src.subject = fold(s)
+		}
+		return
+	case "RIN":
+		s, _ := r.text(n)
+		src.rin = strings.TrimSpace(strings.TrimPrefix(fold(s), "RIN"))
+		return
+	case "DEPDOC":
+		s, _ := r.text(n)
+		src.docket = strings.Trim(fold(s), "[] ")
+		return
+	case "AGY":
+		src.headings++
+		return
+	case "ACT":
+		src.headings++
+		src.action = r.paras(n)
+		return
+	case "SUM":
+		src.headings++
+		src.summary = r.paras(n)
+		return
+	case "EFFDATE", "DATES":
+		src.headings++
+		src.dates = r.paras(n)
+		return
+	case "FRDOC":
+		s, _ := r.text(n)
+		src.frdoc = fold(s)
+		return
+	case "REGTEXT":
+		inRegtext = true
+	case "AMDPAR":
+		s, _ := r.text(n)
+		src.items = append(src.items, item{amdpar: &para{text: fold(s), page: r.page}})
+		return
+	case "GPOTABLE":
+		if inRegtext {
+			src.items = append(src.items, item{table: r.table(n)})
+		}
+		return
+	}
+	for _, k := range n.kids {
+		r.walk(k, inRegtext)
+	}
+}
+
+func (r *xmlReader) table(n *xnode) *table {
+	t := &table{page: r.page}
+	for _, k := range n.kids {
+		switch k.name {
+		case "BOXHD":
+			for _, h := range k.kids {
+				if h.name == "CHED" {
+					s, _ := r.text(h)
+					t.header = append(t.header, fold(s))
+				}
+			}
+		case "PRTPAGE":
+			if p, err := strconv.Atoi(k.attr("P")); err == nil {
+				r.notePage(p)
+			}
+		case "ROW":
+			t.rows = append(t.rows, r.row(k))
+		}
+	}
+	return t
+}
+
+func (r *xmlReader) row(n *xnode) row {
+	var rw row
+	for _, k := range n.kids {
+		switch k.name {
+		case "PRTPAGE":
+			if p, err := strconv.Atoi(k.attr("P")); err == nil {
+				r.notePage(p)
+			}
+		case "ENT":
+			raw, fn := r.text(k)
+			span := 1
+			if a := k.attr("A"); a != "" {
+				if v, err := strconv.Atoi(strings.TrimLeft(a, "LRJ")); err == nil && v > 0 {
+					span += v
+				}
+			}
+			c := cell{text: fold(raw), raw: raw, footnotes: fn, span: span}
+			if k.attr("I") == "28" || isStars(c.text) {
+				c.span = 5
+			}
+			rw.cells = append(rw.cells, c)
+		}
+	}
+	rw.page = r.page
+	return rw
+}
