@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/PuerkitoBio/goquery v1.13.0
+	github.com/google/go-cmp v0.7.0
 	golang.org/x/net v0.58.0
 	golang.org/x/text v0.44.0
 )

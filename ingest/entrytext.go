@@ -39,12 +39,15 @@ func splitEntity(raw string, nameEnd int, wantAliases int) (entityText, error) {
 		e.name += "."
 		rest = t[1:]
 	}
-	rest = strings.TrimLeft(rest, " \t\n,")
-
-	for _, m := range seeAlsoPattern.FindAllStringSubmatch(rest, -1) {
-		e.seeAlso = append(e.seeAlso, "See "+fold(m[1]))
+	rest = strings.TrimLeftFunc(rest, func(r rune) bool { return isSpace(r) || r == ',' })
+	if strings.HasPrefix(rest, ":") {
+		// A list-named entry ("The following Department of Atomic Energy
+		// entities: —...; and —..."): the whole cell is its name.
+		e.name = strings.TrimSuffix(fold(raw), ".")
+		return e, nil
 	}
-	rest = seeAlsoPattern.ReplaceAllString(rest, " ")
+
+	e.seeAlso = seeAlso(rest)
 
 	if m := akaPattern.FindStringSubmatchIndex(rest); m != nil {
 		n := -1
@@ -62,16 +65,30 @@ func splitEntity(raw string, nameEnd int, wantAliases int) (entityText, error) {
 		return e, fmt.Errorf("cannot read the alias list after %q", e.name)
 	}
 	e.addresses = splitAddresses(rest)
+	for _, a := range e.addresses {
+		if r := firstRune(a); isAliasDash(r) || r == ':' || r == '(' {
+			return e, fmt.Errorf("cannot tell aliases from addresses after %q: %q", e.name, firstWords(a, 8))
+		}
+	}
 	return e, nil
+}
+
+// seeAlso returns the cross references of an entity cell.
+func seeAlso(s string) []string {
+	var out []string
+	for _, m := range seeAlsoPattern.FindAllStringSubmatch(s, -1) {
+		out = append(out, "See "+fold(m[1]))
+	}
+	return out
 }
 
 // splitAliases reads "—A; —B; and —C." followed by the address. With LI
 // boundaries (newlines) the last alias ends at its line; without them it
 // ends at the first period that ends a word which is no abbreviation.
 func splitAliases(s string, want int) (aliases []string, rest string, err error) {
-	s = strings.TrimLeft(s, " \t\n")
+	s = strings.TrimLeftFunc(s, isSpace)
 	for {
-		s = strings.TrimLeft(s, " \t\n")
+		s = strings.TrimLeftFunc(s, isSpace)
 		r := firstRune(s)
 		if !isAliasDash(r) {
 			break
@@ -81,12 +98,8 @@ func splitAliases(s string, want int) (aliases []string, rest string, err error)
 		// end of the list.
 		next := nextAliasDash(s)
 		if next >= 0 {
-			item := strings.TrimSpace(s[:next])
-			item = strings.TrimSuffix(strings.TrimSpace(strings.TrimSuffix(item, "and")), ";")
-			item = strings.TrimRight(fold(item), "; ")
-			if strings.HasSuffix(item, " and") {
-				item = strings.TrimSuffix(item, " and")
-			}
+			item := fold(s[:next])
+			item = strings.TrimSuffix(item, " and")
 			aliases = append(aliases, strings.TrimRight(item, "; "))
 			s = s[next:]
 			continue
@@ -120,19 +133,19 @@ func firstRune(s string) rune {
 	return 0
 }
 
-// nextAliasDash finds the next dash that opens an alias item: one at the
-// start of a line, or after a semicolon (and an optional "and").
+// nextAliasDash finds the next dash that opens an alias item: one that
+// starts a list item, or follows a semicolon (and an optional "and").
 func nextAliasDash(s string) int {
 	for i, r := range s {
 		if !isAliasDash(r) {
 			continue
 		}
-		before := strings.TrimRight(s[:i], " \t")
-		if strings.HasSuffix(before, "\n") || strings.HasSuffix(before, ";") || strings.HasSuffix(before, "; and") || strings.HasSuffix(before, ";\nand") {
+		before := s[:i]
+		if strings.HasSuffix(strings.TrimRight(before, " \t\r\n"), string(liMark)) {
 			return i
 		}
-		b := strings.TrimSpace(before)
-		if strings.HasSuffix(b, ";") || strings.HasSuffix(b, "; and") {
+		b := fold(before)
+		if strings.HasSuffix(b, ";") || strings.HasSuffix(b, "; and") || strings.HasSuffix(b, ";and") {
 			return i
 		}
 	}
@@ -143,9 +156,8 @@ func nextAliasDash(s string) int {
 // when the source kept LI boundaries, else just after the first period
 // that ends a word that is not an abbreviation, followed by a space.
 func lastAliasEnd(s string) int {
-	if i := strings.IndexByte(strings.TrimLeft(s, " \t"), '\n'); i >= 0 {
-		off := len(s) - len(strings.TrimLeft(s, " \t"))
-		return off + i
+	if i := strings.IndexRune(s, liMark); i >= 0 {
+		return i
 	}
 	for i := 0; i < len(s); i++ {
 		if s[i] != '.' {
@@ -180,10 +192,13 @@ func lastWord(s string) string {
 }
 
 // splitAddresses splits the address part of an entity cell: several
-// addresses are joined by "; and" (or by separate LI items).
+// addresses are joined by "; and" (or stand in separate LI items).
+// Cross references ("(See alternate address under ...)") are removed
+// first; see seeAlso.
 func splitAddresses(s string) []string {
+	s = seeAlsoPattern.ReplaceAllString(s, " ")
 	var out []string
-	for _, line := range strings.Split(s, "\n") {
+	for _, line := range strings.Split(s, string(liMark)) {
 		for _, a := range addressSplit.Split(line, -1) {
 			a = strings.TrimSpace(fold(a))
 			a = strings.TrimPrefix(a, "and ")

@@ -3,6 +3,7 @@ package ingest
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -27,13 +28,14 @@ const (
 )
 
 type token struct {
-	kind    tokenKind
-	action  entitywatch.Action
-	country string // heading as printed in the instruction
-	code    string
-	text    string
-	pos     int
+	kind   tokenKind
+	action entitywatch.Action
+	dests  []dest // for tokDest: one or more destinations ("CHINA and UNITED ARAB EMIRATES")
+	text   string
+	pos    int
 }
+
+type dest struct{ country, code string }
 
 var (
 	labelPattern    = regexp.MustCompile(`^\s*(\d+|[a-z]{1,2}|[ivx]+)\s*[.)]\s+`)
@@ -44,6 +46,7 @@ var (
 	pronounPattern  = regexp.MustCompile(`(?i)\b(it|them|this entry|these entries|the entry|the entries)\b`)
 	labelIsNumber   = regexp.MustCompile(`^\d+$`)
 	capsWordPattern = regexp.MustCompile(`^[A-Z][A-Z'’.\-]+`)
+	listSep         = regexp.MustCompile(`^\s*(?:,\s*and|,|and)\s+(?:the\s+)?`)
 )
 
 // splitLabel returns an AMDPAR's leading label ("2", "a") and the rest.
@@ -100,16 +103,21 @@ func cleanQuotedName(s string) string {
 
 // endsWithAbbreviation reports whether the period ending s more likely
 // belongs to an abbreviation ("Co., Ltd.", "U.A.E.", "S.A.") than ends a
-// sentence.
+// sentence or a list.
 func endsWithAbbreviation(s string) bool {
 	s = strings.TrimSuffix(s, ".")
 	i := strings.LastIndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == ',' || r == '(' })
 	word := s[i+1:]
-	if strings.Contains(word, ".") {
+	if strings.Contains(word, ".") || len([]rune(word)) == 1 {
 		return true
 	}
-	n := len([]rune(word))
-	return n > 0 && n <= 4 && !isAllDigits(word)
+	return nameAbbreviations[strings.ToLower(word)]
+}
+
+// nameAbbreviations are the abbreviations company names end with.
+var nameAbbreviations = map[string]bool{
+	"ltd": true, "co": true, "inc": true, "corp": true, "bhd": true, "pty": true, "pvt": true,
+	"mfg": true, "jr": true, "sr": true, "st": true, "est": true, "cia": true, "ltda": true,
 }
 
 func isAllDigits(s string) bool {
@@ -184,7 +192,24 @@ func (h *headingIndex) tokenize(s string) ([]token, error) {
 				continue
 			}
 			code, _ := entitywatch.CountryCode(heading)
-			toks = append(toks, token{kind: tokDest, country: fold(rest[:n]), code: code, pos: base + m[0]})
+			ds := []dest{{country: fold(rest[:n]), code: code}}
+			// "under the destinations of CHINA, PEOPLE'S REPUBLIC OF, and
+			// UNITED ARAB EMIRATES" names several.
+			for {
+				rest = rest[n:]
+				sep := listSep.FindString(rest)
+				if sep == "" {
+					break
+				}
+				heading, n = h.match(rest[len(sep):])
+				if n == 0 {
+					break
+				}
+				rest = rest[len(sep):]
+				code, _ := entitywatch.CountryCode(heading)
+				ds = append(ds, dest{country: fold(rest[:n]), code: code})
+			}
+			toks = append(toks, token{kind: tokDest, dests: ds, pos: base + m[0]})
 		}
 		return nil
 	}
@@ -237,9 +262,8 @@ func clauses(toks []token) ([]entitywatch.Clause, error) {
 	cur := -1          // index into out of the open clause
 	explicit := false  // whether the open clause named its destination
 	named := false     // whether the open clause has names yet
-	setDest := func(c *entitywatch.Clause, t *token) {
-		c.Country, c.CountryCode = t.country, t.code
-	}
+	dests := make([][]dest, 0, 4) // destinations of out[i]
+	setDest := func(i int, t *token) { dests[i] = t.dests }
 	for i := range toks {
 		t := &toks[i]
 		switch t.kind {
@@ -248,13 +272,14 @@ func clauses(toks []token) ([]entitywatch.Clause, error) {
 				return nil, fmt.Errorf("redesignation instructions are not supported")
 			}
 			out = append(out, entitywatch.Clause{Action: t.action})
+			dests = append(dests, nil)
 			cur = len(out) - 1
 			explicit, named = false, false
 			if pending != nil {
-				setDest(&out[cur], pending)
+				setDest(cur, pending)
 				carry, pending, explicit = pending, nil, true
 			} else if carry != nil {
-				setDest(&out[cur], carry)
+				setDest(cur, carry)
 			}
 		case tokDest:
 			nextIsAction := i+1 < len(toks) && toks[i+1].kind == tokAction
@@ -262,7 +287,7 @@ func clauses(toks []token) ([]entitywatch.Clause, error) {
 			case cur < 0 || nextIsAction:
 				pending = t
 			case !named || !explicit:
-				setDest(&out[cur], t)
+				setDest(cur, t)
 				carry, explicit = t, true
 			default:
 				pending = t
@@ -285,7 +310,7 @@ func clauses(toks []token) ([]entitywatch.Clause, error) {
 		}
 	}
 	if pending != nil {
-		return nil, fmt.Errorf("destination %s is not attached to any action", pending.country)
+		return nil, fmt.Errorf("destination %s is not attached to any action", pending.dests[0].country)
 	}
 	// Verbs without names are prose ("is amended by adding, in
 	// alphabetical order, ..." before the names come); drop a clause only
@@ -298,10 +323,14 @@ func clauses(toks []token) ([]entitywatch.Clause, error) {
 			}
 			return nil, fmt.Errorf("%s clause names no entry", c.Action)
 		}
-		if c.CountryCode == "" {
+		if len(dests[i]) == 0 {
 			return nil, fmt.Errorf("%s clause for “%s” names no destination", c.Action, c.Names[0])
 		}
-		kept = append(kept, c)
+		for _, d := range dests[i] {
+			c.Country, c.CountryCode = d.country, d.code
+			c.Names = slices.Clone(c.Names)
+			kept = append(kept, c)
+		}
 	}
 	return kept, nil
 }

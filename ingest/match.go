@@ -42,7 +42,7 @@ func (p *parser) match(instrs []entitywatch.Instruction, rows []*tableRow) ([]en
 			if w.clause.CountryCode != r.code || w.key == "" || !strings.HasPrefix(r.key, w.key) {
 				continue
 			}
-			end := p.m.prefixEnd(r.cells[0].raw, w.key)
+			end := nameEnd(r.cells[0].raw, p.m.prefixEnd(r.cells[0].raw, w.key))
 			if end < 0 || !atNameBoundary(r.cells[0].raw[end:]) {
 				continue
 			}
@@ -102,6 +102,33 @@ func (p *parser) match(instrs []entitywatch.Instruction, rows []*tableRow) ([]en
 	return pairMoves(changes, p.m), nil
 }
 
+// nameEnd extends a matched name over the closing marks that balance an
+// opening mark inside it: the ” of Enterprise “Kant”, the ) of "(Pvt)".
+func nameEnd(raw string, end int) int {
+	if end < 0 {
+		return end
+	}
+	pairs := []struct{ open, close string }{{"“", "”"}, {"‘", "’"}, {"(", ")"}, {"[", "]"}}
+	for {
+		extended := false
+		rest := raw[end:]
+		for _, p := range pairs {
+			if strings.HasPrefix(rest, p.close) && strings.Count(raw[:end], p.open) > strings.Count(raw[:end], p.close) {
+				end += len(p.close)
+				extended = true
+				break
+			}
+		}
+		if !extended && strings.HasPrefix(rest, `"`) && strings.Count(raw[:end], `"`)%2 == 1 {
+			end++
+			extended = true
+		}
+		if !extended {
+			return end
+		}
+	}
+}
+
 // atNameBoundary reports whether the text after a matched name starts a
 // new part of the cell rather than continuing the name.
 func atNameBoundary(rest string) bool {
@@ -120,7 +147,7 @@ func atNameBoundary(rest string) bool {
 func (p *parser) entry(w *wanted) (entitywatch.Entry, error) {
 	r := w.row
 	raw := r.cells[0].raw
-	end := p.m.prefixEnd(raw, w.key)
+	end := nameEnd(raw, p.m.prefixEnd(raw, w.key))
 	et, err := splitEntity(raw, end, -1)
 	if err != nil {
 		return entitywatch.Entry{}, spotErr(r.spot, entitywatch.ErrUnaccounted, "%v", err)
@@ -130,12 +157,17 @@ func (p *parser) entry(w *wanted) (entitywatch.Entry, error) {
 		CountryCode:         r.code,
 		Name:                et.name,
 		Aliases:             nonNil(et.aliases),
-		Addresses:           nonNil(append(et.addresses, r.continuation...)),
+		Addresses:           nonNil(et.addresses),
 		SeeAlso:             et.seeAlso,
 		LicenseRequirement:  r.cells[1].text,
 		LicenseReviewPolicy: r.cells[2].text,
 		Citations:           nonNil(citations(r.cells[3].text)),
 		Source:              []string{r.country, r.cells[0].text, r.cells[1].text, r.cells[2].text, r.cells[3].text},
+	}
+	for _, c := range r.continuation {
+		e.Addresses = append(e.Addresses, splitAddresses(c)...)
+		e.SeeAlso = append(e.SeeAlso, seeAlso(c)...)
+		e.Source[1] += "\n" + c
 	}
 	for _, c := range r.cells {
 		e.Footnotes = appendUnique(e.Footnotes, c.footnotes...)

@@ -282,9 +282,11 @@ func headerMatches(h []string) bool {
 func (p *parser) tableEntries(tables []*table) ([]*tableRow, error) {
 	var out []*tableRow
 	var country, code string
+	headed := false
 	for ti, t := range tables {
 		rows := t.rows
 		nonEmptyHeader := slices.ContainsFunc(t.header, func(s string) bool { return s != "" })
+		headed = headed || headerMatches(t.header)
 		if nonEmptyHeader && !headerMatches(t.header) {
 			return nil, spotErr(fmt.Sprintf("table %d (page %d)", ti+1, t.page), entitywatch.ErrUnaccounted, "columns %q are not the Entity List's (Country, Entity, License requirement, License review policy, Federal Register citation)", t.header)
 		}
@@ -294,13 +296,9 @@ func (p *parser) tableEntries(tables []*table) ([]*tableRow, error) {
 			for _, c := range rw.cells {
 				texts = append(texts, c.text)
 			}
-			if !nonEmptyHeader && ri == 0 || headerMatches(texts) {
-				if headerMatches(texts) {
-					continue
-				}
-				if !nonEmptyHeader && ri == 0 {
-					return nil, spotErr(spot, entitywatch.ErrUnaccounted, "table has no column headings; first row is %q", texts)
-				}
+			if headerMatches(texts) {
+				headed = true
+				continue
 			}
 			// Lay cells out in columns.
 			var cols [5]cell
@@ -342,6 +340,9 @@ func (p *parser) tableEntries(tables []*table) ([]*tableRow, error) {
 			}
 			out = append(out, &tableRow{country: country, code: code, cells: []cell{cols[1], cols[2], cols[3], cols[4]}, spot: spot, key: p.m.key(cols[1].text)})
 		}
+	}
+	if len(tables) > 0 && !headed {
+		return nil, spotErr(fmt.Sprintf("table 1 (page %d)", tables[0].page), entitywatch.ErrUnaccounted, "no table carries the Entity List's column headings (Country, Entity, License requirement, License review policy, Federal Register citation)")
 	}
 	return out, nil
 }

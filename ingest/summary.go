@@ -61,7 +61,7 @@ func summaryCounts(summary string, warn func(string, ...any)) entitywatch.Summar
 			n, _ := parseNumber(list[m[2]:m[3]])
 			code, ok := summaryDestination(label)
 			if !ok {
-				warn("SUMMARY counts %d under %q, which is no destination entitywatch knows", n, fold(label))
+				warn("SUMMARY counts %d under %q, which is no destination entitywatch knows", n, cleanLabel(label))
 				continue
 			}
 			sc.ByDestination[code] += n
@@ -89,12 +89,7 @@ func sentences(s string) []string {
 // "China, People's Republic of (China)", "the People's Republic of China
 // (China)", "United Arab Emirates (UAE)", "and Taiwan".
 func summaryDestination(label string) (string, bool) {
-	l := fold(label)
-	l = strings.TrimLeft(l, ",; ")
-	for _, p := range []string{"and ", "the "} {
-		l = strings.TrimPrefix(l, p)
-	}
-	l = strings.TrimSpace(l)
+	l := cleanLabel(label)
 	if code, ok := entitywatch.CountryCode(l); ok {
 		return code, true
 	}
@@ -107,4 +102,14 @@ func summaryDestination(label string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// cleanLabel strips the list punctuation around a destination named in a
+// SUMMARY list.
+func cleanLabel(label string) string {
+	l := strings.TrimLeft(fold(label), ",; ")
+	for _, p := range []string{"and ", "the "} {
+		l = strings.TrimPrefix(l, p)
+	}
+	return strings.TrimSpace(l)
 }

@@ -9,6 +9,11 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
+// liMark sets off the LI items of an XML cell in raw text, so the entity
+// parser can use the list boundaries where the source has them. fold turns
+// it into a space.
+const liMark = '\uE000'
+
 // fold folds runs of white space (including the non-ASCII spaces the FR
 // prints in blank cells) into single spaces and trims the ends.
 func fold(s string) string {
@@ -30,7 +35,7 @@ func fold(s string) string {
 }
 
 func isSpace(r rune) bool {
-	return unicode.IsSpace(r) || r == '\u00a0' || r == '\u2002' || r == '\u2003' || r == '\u2009' || r == '\u200a' || r == '\u202f' || r == '\u2007' || r == '\u200b'
+	return unicode.IsSpace(r) || r == liMark || r == '\u00a0' || r == '\u2002' || r == '\u2003' || r == '\u2009' || r == '\u200a' || r == '\u202f' || r == '\u2007' || r == '\u200b'
 }
 
 // matcher compares names the way a reader would: Unicode NFKC, case folded,

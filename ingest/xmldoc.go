@@ -44,6 +44,9 @@ func parseXMLTree(data []byte) (*xnode, error) {
 		}
 		if err != nil {
 			line, col := d.InputPos()
+			if strings.Contains(err.Error(), "unexpected EOF") {
+				return nil, fmt.Errorf("%w: XML ends unexpectedly at line %d column %d (truncated download?)", entitywatch.ErrMalformed, line, col)
+			}
 			return nil, fmt.Errorf("%w: XML line %d column %d: %v", entitywatch.ErrMalformed, line, col, err)
 		}
 		switch t := tok.(type) {
@@ -77,7 +80,7 @@ func parseXMLTree(data []byte) (*xnode, error) {
 	return root, nil
 }
 
-// xmlText flattens an element's text: LI items on lines of their own,
+// xmlText flattens an element's text: LI items set off by liMark,
 // numeric superscripts removed into footnotes, page breaks dropped.
 type xmlText struct {
 	b         strings.Builder
@@ -106,11 +109,11 @@ func (t *xmlText) walk(n *xnode) {
 		t.b.WriteString(s)
 		return
 	case "LI":
-		t.b.WriteByte('\n')
+		t.b.WriteRune(liMark)
 		for _, k := range n.kids {
 			t.walk(k)
 		}
-		t.b.WriteByte('\n')
+		t.b.WriteRune(liMark)
 		return
 	case "E":
 		if n.attr("T") == "51" {
