@@ -39,7 +39,7 @@ type dest struct{ country, code string }
 
 var (
 	labelPattern    = regexp.MustCompile(`^\s*(\d+|[a-z]{1,2}|[ivx]+)\s*[.)]\s+`)
-	supp4Pattern    = regexp.MustCompile(`(?i)supplement\s+no\.?\s*4\s+to\s+(?:part\s+)?744`)
+	supp4Pattern    = regexp.MustCompile(`(?i)supplement\s+(?:no\.?|number)\s*4\s+to\s+(?:(?:15\s+CFR\s+)?part\s+744|this\s+part)`)
 	otherSection    = regexp.MustCompile(`(?i)(supplement\s+no\.?\s*\d+\s+to\s+(?:part\s+)?\d+|§+\s*\d+\.\d+|authority citation|part\s+7\d\d\b)`)
 	actionPattern   = regexp.MustCompile(`(?i)\b(adding|add|adds|removing|remove|removes|revising|revise|revises|amending|amend|moving|move|redesignating)\b`)
 	underPattern    = regexp.MustCompile(`(?i)\b(?:under|to)\s+(?:the\s+)?(?:destinations?\s+(?:of\s+)?|headings?\s+(?:for\s+|of\s+)?)?`)

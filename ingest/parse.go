@@ -189,7 +189,11 @@ func (p *parser) build(src *source) (*entitywatch.Rule, error) {
 		return nil, err
 	}
 	rule.Changes = changes
-	if len(instrs) == 0 && len(rows) == 0 {
+	if len(changes) == 0 {
+		sc := rule.SummaryCounts
+		if sc.Entities+sc.Entries+sc.Revised+sc.Removed > 0 || len(sc.ByDestination) > 0 {
+			return nil, spotErr("SUMMARY", entitywatch.ErrUnaccounted, "the SUMMARY states Entity List changes but no instruction amending Supplement No. 4 to part 744 was found")
+		}
 		warn("no amendment of Supplement No. 4 to part 744 found: the rule does not change the Entity List")
 	}
 	crossCheck(rule, warn)
@@ -203,14 +207,21 @@ func (p *parser) sections(src *source) ([]entitywatch.Instruction, []*table, err
 	var instrs []entitywatch.Instruction
 	var tables []*table
 	inSupp4 := false
+	seenAmdpar := false
 	number := ""
 	for _, it := range src.items {
 		if it.table != nil {
-			if inSupp4 {
+			switch {
+			case inSupp4:
 				tables = append(tables, it.table)
+			case seenAmdpar && (headerMatches(it.table.header) || slices.ContainsFunc(it.table.rows, func(r row) bool { return headerMatches(cellTexts(r)) })):
+				// Tables before the first instruction are background;
+				// an Entity List table after one must belong to one.
+				return nil, nil, spotErr(fmt.Sprintf("table on page %d", it.table.page), entitywatch.ErrUnaccounted, "an Entity List table follows an instruction that does not amend Supplement No. 4 to part 744")
 			}
 			continue
 		}
+		seenAmdpar = true
 		text := it.amdpar.text
 		label, rest := splitLabel(text)
 		mentionsSupp4 := supp4Pattern.MatchString(text)
@@ -278,6 +289,14 @@ func headerMatches(h []string) bool {
 	return true
 }
 
+func cellTexts(r row) []string {
+	texts := make([]string, 0, len(r.cells))
+	for _, c := range r.cells {
+		texts = append(texts, c.text)
+	}
+	return texts
+}
+
 // tableEntries reads the entity rows of the amendment tables.
 func (p *parser) tableEntries(tables []*table) ([]*tableRow, error) {
 	var out []*tableRow
@@ -292,10 +311,7 @@ func (p *parser) tableEntries(tables []*table) ([]*tableRow, error) {
 		}
 		for ri, rw := range rows {
 			spot := fmt.Sprintf("table %d row %d (page %d)", ti+1, ri+1, rw.page)
-			texts := make([]string, 0, 5)
-			for _, c := range rw.cells {
-				texts = append(texts, c.text)
-			}
+			texts := cellTexts(rw)
 			if headerMatches(texts) {
 				headed = true
 				continue

@@ -184,6 +184,8 @@ func TestParseRule_BadInput(t *testing.T) {
 		{"redesignation", mutate(t, "d. Under TAIWAN, by removing", "d. Under TAIWAN, by redesignating"), entitywatch.ErrUnaccounted, "redesignation"},
 		{"alias_count", mutate(t, "the following three aliases:", "the following four aliases:"), entitywatch.ErrUnaccounted, "announces 4 aliases but lists 3"},
 		{"bad_citation", mutate(t, "<ENT>80 FR 1000, 1/1/15; 95 FR [INSERT FR PAGE NUMBER], 1/2/2030.</ENT>", "<ENT>see the earlier rule</ENT>"), entitywatch.ErrUnaccounted, "cannot read a Federal Register citation"},
+		{"summary_counts_but_no_instructions", mutate(t, "2. Supplement No. 4 to part 744 is amended:", "2. Section 744.11 is amended:"), entitywatch.ErrUnaccounted, "follows an instruction that does not amend Supplement No. 4"},
+		{"summary_only", []byte(`<RULE><PREAMB><SUM><HD SOURCE="HED">SUMMARY:</HD><P>BIS amends the EAR by adding 3 entities to the Entity List.</P></SUM></PREAMB></RULE>`), entitywatch.ErrUnaccounted, "SUMMARY states Entity List changes"},
 		{"wrong_columns", mutate(t, `<CHED H="1">License review policy</CHED>`, `<CHED H="1">Reason</CHED>`), entitywatch.ErrUnaccounted, "are not the Entity List's"},
 		{"duplicate_row", mutate(t, "<ROW>\n<ENT I=\"01\">HONG KONG</ENT>", "<ROW>\n<ENT I=\"22\"> </ENT>\n<ENT>Example Zeta Trading Co., Ltd., Room 6, Tianjin, China.</ENT>\n<ENT>For all items subject to the EAR.</ENT>\n<ENT>Presumption of denial.</ENT>\n<ENT>95 FR [INSERT FR PAGE NUMBER], 1/2/2030.</ENT>\n</ROW>\n<ROW>\n<ENT I=\"01\">HONG KONG</ENT>"), entitywatch.ErrUnaccounted, "prints it twice"},
 	}

@@ -256,9 +256,7 @@ func (r *xmlReader) walk(n *xnode, inRegtext bool) {
 		src.items = append(src.items, item{amdpar: &para{text: fold(s), page: r.page}})
 		return
 	case "GPOTABLE":
-		if inRegtext {
-			src.items = append(src.items, item{table: r.table(n)})
-		}
+		src.items = append(src.items, item{table: r.table(n)})
 		return
 	}
 	for _, k := range n.kids {
