@@ -144,7 +144,7 @@ func nextAliasDash(s string) int {
 		if strings.HasSuffix(strings.TrimRight(before, " \t\r\n"), string(liMark)) {
 			return i
 		}
-		b := fold(before)
+		b := fold(before[max(0, len(before)-40):])
 		if strings.HasSuffix(b, ";") || strings.HasSuffix(b, "; and") || strings.HasSuffix(b, ";and") {
 			return i
 		}
@@ -166,7 +166,7 @@ func lastAliasEnd(s string) int {
 		if i+1 < len(s) && !unicode.IsSpace(rune(s[i+1])) {
 			continue
 		}
-		word := lastWord(s[:i])
+		word := lastWord(s[max(0, i-64):i])
 		if neverEndsName[strings.ToLower(word)] || len([]rune(word)) == 1 {
 			continue
 		}

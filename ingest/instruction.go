@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/entitywatch/entitywatch"
 )
@@ -138,15 +139,33 @@ func newHeadingIndex() *headingIndex {
 	return h
 }
 
+// maxHeadingLen bounds the text match looks at: no heading is longer.
+const maxHeadingLen = 96
+
 // match returns the longest destination heading that starts s, ending at
 // a word boundary, and its length in s.
 func (h *headingIndex) match(s string) (heading string, n int) {
+	if len(s) > maxHeadingLen {
+		s = s[:maxHeadingLen]
+	}
 	up := strings.ToUpper(strings.NewReplacer("’", "'", "‘", "'").Replace(s))
 	for _, cand := range h.headings {
 		if strings.HasPrefix(up, cand) {
 			rest := up[len(cand):]
 			if rest == "" || !(unicode.IsLetter(rune(rest[0])) || unicode.IsDigit(rune(rest[0]))) {
-				return cand, len(cand)
+				// Map the match back to s, whose apostrophes may be
+				// wider than the folded ones.
+				runes := utf8.RuneCountInString(cand)
+				n := 0
+				for i := range s {
+					if runes == 0 {
+						n = i
+						break
+					}
+					runes--
+					n = len(s)
+				}
+				return cand, n
 			}
 		}
 	}
@@ -165,7 +184,7 @@ func (h *headingIndex) tokenize(s string) ([]token, error) {
 		for _, m := range actionPattern.FindAllStringIndex(seg, -1) {
 			kind := tokAction
 			text := seg[m[0]:m[1]]
-			if strings.HasSuffix(strings.ToLower(strings.TrimSpace(seg[:m[0]])), " to") || strings.ToLower(strings.TrimSpace(seg[:m[0]])) == "to" {
+			if before := strings.ToLower(strings.TrimSpace(seg[max(0, m[0]-8):m[0]])); before == "to" || strings.HasSuffix(before, " to") {
 				kind, text = tokDetail, firstWords(seg[m[0]:], 6)
 			}
 			toks = append(toks, token{kind: kind, action: actionOf(seg[m[0]:m[1]]), text: text, pos: base + m[0]})

@@ -35,11 +35,27 @@ func (p *parser) match(instrs []entitywatch.Instruction, rows []*tableRow) ([]en
 	}
 	// Each row goes to the longest name under its destination that starts
 	// it at a word boundary ("Suma Technology Co., Ltd." before "Suma").
-	rowOwner := make(map[*tableRow]*wanted, len(rows))
+	// Names are bucketed by destination and the first bytes of their key.
+	const bucketLen = 6
+	buckets := make(map[string][]*wanted)
+	bucketOf := func(code, key string) string { return code + "|" + key[:min(len(key), bucketLen)] }
+	for _, w := range wants {
+		if w.key != "" {
+			buckets[bucketOf(w.clause.CountryCode, w.key)] = append(buckets[bucketOf(w.clause.CountryCode, w.key)], w)
+		}
+	}
+	byClause := make(map[*entitywatch.Clause][]*wanted)
+	for _, w := range wants {
+		byClause[w.clause] = append(byClause[w.clause], w)
+	}
 	for _, r := range rows {
 		var best *wanted
-		for _, w := range wants {
-			if w.clause.CountryCode != r.code || w.key == "" || !strings.HasPrefix(r.key, w.key) {
+		var cands []*wanted
+		for n := 1; n <= min(len(r.key), bucketLen); n++ {
+			cands = append(cands, buckets[bucketOf(r.code, r.key[:n])]...)
+		}
+		for _, w := range cands {
+			if !strings.HasPrefix(r.key, w.key) {
 				continue
 			}
 			end := nameEnd(r.cells[0].raw, p.m.prefixEnd(r.cells[0].raw, w.key))
@@ -57,7 +73,6 @@ func (p *parser) match(instrs []entitywatch.Instruction, rows []*tableRow) ([]en
 			return nil, spotErr(r.spot, entitywatch.ErrUnaccounted, "instruction %s names “%s” once but the table prints it twice under %s (also %s)", best.instr.Label, best.name, r.country, best.row.spot)
 		}
 		best.row = r
-		rowOwner[r] = best
 	}
 	for _, w := range wants {
 		if w.row == nil {
@@ -70,7 +85,7 @@ func (p *parser) match(instrs []entitywatch.Instruction, rows []*tableRow) ([]en
 		in := &instrs[i]
 		for j := range in.Clauses {
 			c := &in.Clauses[j]
-			for _, n := range c.Names {
+			for k, n := range c.Names {
 				ch := entitywatch.Change{Action: c.Action, Instruction: in.Text, ChangedFields: []string{}}
 				if c.Action == entitywatch.Remove {
 					ch.Entry = entitywatch.Entry{Country: c.Country, CountryCode: c.CountryCode, Name: n, Aliases: []string{}, Addresses: []string{}, Citations: []string{}}
@@ -80,14 +95,7 @@ func (p *parser) match(instrs []entitywatch.Instruction, rows []*tableRow) ([]en
 					changes = append(changes, ch)
 					continue
 				}
-				var w *wanted
-				for _, x := range wants {
-					if x.clause == c && x.name == n {
-						w = x
-						break
-					}
-				}
-				e, err := p.entry(w)
+				e, err := p.entry(byClause[c][k])
 				if err != nil {
 					return nil, err
 				}

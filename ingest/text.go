@@ -20,7 +20,23 @@ func fold(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			if c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' {
+				space = true
+				continue
+			}
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteByte(c)
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
 		if isSpace(r) {
 			space = true
 			continue
@@ -47,6 +63,25 @@ func newMatcher() *matcher { return &matcher{caser: cases.Fold()} }
 
 // key returns the comparison key of s.
 func (m *matcher) key(s string) string {
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		switch {
+		case r < utf8.RuneSelf:
+			if c := asciiKey(byte(r)); c != 0 {
+				b = append(b, c)
+			}
+		case unicode.Is(unicode.Mn, r):
+			// Combining marks compose differently rune by rune: take the
+			// slow path for the whole string.
+			return m.slowKey(s)
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Nl, r) || unicode.Is(unicode.No, r):
+			b = append(b, m.slowKey(string(r))...)
+		}
+	}
+	return string(b)
+}
+
+func (m *matcher) slowKey(s string) string {
 	s = m.caser.String(norm.NFKC.String(s))
 	var b strings.Builder
 	b.Grow(len(s))
@@ -67,7 +102,22 @@ func (m *matcher) prefixEnd(raw, k string) int {
 	}
 	got := 0
 	for i, r := range raw {
-		rk := m.key(string(r))
+		var rk string
+		if r < utf8.RuneSelf {
+			c := asciiKey(byte(r))
+			if c == 0 {
+				continue
+			}
+			if got >= len(k) || k[got] != c {
+				return -1
+			}
+			got++
+			if got == len(k) {
+				return i + 1
+			}
+			continue
+		}
+		rk = m.key(string(r))
 		if rk == "" {
 			continue
 		}
@@ -80,6 +130,27 @@ func (m *matcher) prefixEnd(raw, k string) int {
 		}
 	}
 	return -1
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// asciiKey is key for one ASCII byte: lower-cased letters and digits,
+// 0 for everything else.
+func asciiKey(c byte) byte {
+	switch {
+	case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		return c
+	case c >= 'A' && c <= 'Z':
+		return c + ('a' - 'A')
+	}
+	return 0
 }
 
 // isStars reports whether s is only the asterisks (and spaces) the FR

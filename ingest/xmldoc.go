@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -38,7 +39,7 @@ func parseXMLTree(data []byte) (*xnode, error) {
 	var stack []*xnode
 	var root *xnode
 	for {
-		tok, err := d.Token()
+		tok, err := d.RawToken()
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -51,7 +52,7 @@ func parseXMLTree(data []byte) (*xnode, error) {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			n := &xnode{name: t.Name.Local, attrs: t.Copy().Attr}
+			n := &xnode{name: t.Name.Local, attrs: slices.Clone(t.Attr)}
 			if len(stack) == 0 {
 				if root != nil {
 					return nil, fmt.Errorf("%w: more than one root element", entitywatch.ErrMalformed)
@@ -63,6 +64,15 @@ func parseXMLTree(data []byte) (*xnode, error) {
 			}
 			stack = append(stack, n)
 		case xml.EndElement:
+			// RawToken does not pair tags; do it here.
+			if len(stack) == 0 || stack[len(stack)-1].name != t.Name.Local {
+				line, col := d.InputPos()
+				want := "nothing"
+				if len(stack) > 0 {
+					want = "</" + stack[len(stack)-1].name + ">"
+				}
+				return nil, fmt.Errorf("%w: XML line %d column %d: </%s> closes %s", entitywatch.ErrMalformed, line, col, t.Name.Local, want)
+			}
 			stack = stack[:len(stack)-1]
 		case xml.CharData:
 			if len(stack) > 0 {
