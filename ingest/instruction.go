@@ -276,11 +276,11 @@ func actionOf(w string) entitywatch.Action {
 // action; a clause without a destination of its own inherits the last one.
 func clauses(toks []token) ([]entitywatch.Clause, error) {
 	var out []entitywatch.Clause
-	var pending *token // destination waiting for the next action
-	var carry *token   // last destination used
-	cur := -1          // index into out of the open clause
-	explicit := false  // whether the open clause named its destination
-	named := false     // whether the open clause has names yet
+	var pending *token            // destination waiting for the next action
+	var carry *token              // last destination used
+	cur := -1                     // index into out of the open clause
+	explicit := false             // whether the open clause named its destination
+	named := false                // whether the open clause has names yet
 	dests := make([][]dest, 0, 4) // destinations of out[i]
 	setDest := func(i int, t *token) { dests[i] = t.dests }
 	for i := range toks {
