@@ -116,6 +116,13 @@ func (t *xmlText) walk(n *xnode) {
 			t.footnotes = append(t.footnotes, s)
 			return
 		}
+		// An ordinal suffix joins its number even when the XML is
+		// pretty-printed ("3\n<SU>rd</SU>").
+		if out := t.b.String(); strings.TrimRight(out, " \t\r\n") != out && endsWithDigit(strings.TrimRight(out, " \t\r\n")) {
+			trimmed := strings.TrimRight(out, " \t\r\n")
+			t.b.Reset()
+			t.b.WriteString(trimmed)
+		}
 		t.b.WriteString(s)
 		return
 	case "LI":
@@ -139,6 +146,10 @@ func (t *xmlText) walk(n *xnode) {
 	for _, k := range n.kids {
 		t.walk(k)
 	}
+}
+
+func endsWithDigit(s string) bool {
+	return s != "" && s[len(s)-1] >= '0' && s[len(s)-1] <= '9'
 }
 
 func innerText(n *xnode) string {

@@ -1,0 +1,39 @@
+// Package ingest reads Bureau of Industry and Security rules from the
+// Federal Register and returns the Entity List changes they make.
+//
+// ParseRule takes one document, in the FR's full-text XML
+// (full_text_xml_url) or its body HTML (body_html_url), and returns an
+// entitywatch.Rule. Both formats are first reduced to the same source
+// model: the preamble (SUBJECT, RIN, docket, ACTION, SUMMARY, DATES, the
+// FR Doc. line), and the amendment paragraphs (AMDPAR) and tables
+// (GPOTABLE) in document order. Background prose (SUPLINF) is never read
+// for changes, even though it names entities.
+//
+// The amendment instructions are the authority. Each paragraph that
+// amends Supplement No. 4 to part 744 is read into clauses (an action,
+// a destination, quoted names); each add or revise name must match
+// exactly one table row under its destination and each row exactly one
+// name. Names match the way a reader matches them: Unicode NFKC, case
+// folded, punctuation, quotation marks and spacing ignored, so
+// “Enterprise ‘Kant’” in an instruction matches Enterprise “Kant” in the
+// table, and the quoted name tells where the name ends and the alias list
+// or address begins in the entity cell.
+//
+// Caveats:
+//   - A rule that cannot be fully accounted for is an error wrapping
+//     entitywatch.ErrUnaccounted, naming the instruction or table row;
+//     ParseRule never returns a partial rule with a nil error.
+//   - Counts stated in the SUMMARY are cross-checked against the changes;
+//     a disagreement is a warning in Rule.Warnings, since SUMMARY prose
+//     counts entities and entries loosely. A SUMMARY that announces
+//     changes in a rule with no Supplement No. 4 instruction is an error.
+//   - The body HTML flattens the LI items of a table cell, so where the
+//     last alias ends is found from punctuation there; the XML keeps the
+//     item boundaries. Tests check that both give the same changes.
+//   - The body HTML omits the SUBJECT, RIN and docket; take them from the
+//     API metadata.
+//   - GPO correction notices (<CORRECT>, document numbers "C1-...") print
+//     their corrections as prose and are refused with ErrUnsupported; BIS
+//     correcting amendments (<RULE> with ACTION "correction") are parsed
+//     like any rule.
+package ingest
