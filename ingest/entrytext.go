@@ -12,7 +12,10 @@ var (
 	seeAlsoPattern  = regexp.MustCompile(`(?i)\(\s*see\s+((?:also\s+|alternate\s+)*address(?:es)?\s+under\s+[^)]*?)\s*\)\.?`)
 	addressSplit    = regexp.MustCompile(`;\s*(?:and\s+)?`)
 	citationPattern = regexp.MustCompile(`\d+\s+FR\s+(?:\d[\d,]*|\[[^\]]*\])(?:\s*(?:,|and)?\s*\d{1,2}/\d{1,2}/\d{2,4})?`)
-	addressOnly     = regexp.MustCompile(`(?i)^address(?:es)?\s*:\s*`)
+	// addressOnly matches the bare-address entries BIS lists since 2024,
+	// printed "Address: ..." or numbered "Address 01 ...".
+	addressOnly       = regexp.MustCompile(`(?i)^address(?:es)?(?:\s*:|\s+(?:no\.?\s*)?\d+\b)`)
+	addressOnlyPrefix = regexp.MustCompile(`(?i)^address(?:es)?\s*(?:(?:no\.?\s*)?\d+)?\s*[:,.]?\s*`)
 )
 
 // dashes that open an alias item.
@@ -168,6 +171,11 @@ func lastAliasEnd(s string) int {
 		}
 		word := lastWord(s[max(0, i-64):i])
 		if neverEndsName[strings.ToLower(word)] || len([]rune(word)) == 1 {
+			continue
+		}
+		// An address starts with a capital or a number; "Co., Ltd. of
+		// China ..." goes on naming.
+		if next := firstRune(strings.TrimLeftFunc(s[i+1:], isSpace)); unicode.IsLower(next) {
 			continue
 		}
 		return i + 1

@@ -106,6 +106,8 @@ func TestSummaryCounts(t *testing.T) {
 			entitywatch.SummaryCounts{Entities: 11, Entries: 11, Revised: 1, ByDestination: map[string]int{"CN": 11}}},
 		{"removal", "In this final rule, BIS amends the EAR by removing one entity from the Entity List under the destination of China.",
 			entitywatch.SummaryCounts{Removed: 1}},
+		{"an_entity", "The Department of Commerce is amending the EAR by adding an inadvertently omitted entity to the Entity List.",
+			entitywatch.SummaryCounts{Entities: 1}},
 		{"uae_abbreviation", "BIS is adding four entities under the destinations of the United Arab Emirates (UAE) (3) and Turkey (1).",
 			entitywatch.SummaryCounts{Entities: 4, ByDestination: map[string]int{"AE": 3, "TR": 1}}},
 	}

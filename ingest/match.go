@@ -184,7 +184,9 @@ func (p *parser) entry(w *wanted) (entitywatch.Entry, error) {
 		e.AddressOnly = true
 		e.Name = strings.TrimRight(e.Name, ". ")
 		if len(e.Addresses) == 0 {
-			e.Addresses = []string{strings.TrimSpace(addressOnly.ReplaceAllString(e.Name, ""))}
+			if a := strings.TrimSpace(addressOnlyPrefix.ReplaceAllString(e.Name, "")); a != "" {
+				e.Addresses = []string{a}
+			}
 		}
 	}
 	if r.cells[3].text != "" && len(e.Citations) == 0 {

@@ -9,10 +9,10 @@ import (
 
 var (
 	sentenceEnd    = regexp.MustCompile(`\.\s+(?:[A-Z])`)
-	addedPattern   = regexp.MustCompile(`(?i)\badd(?:s|ing|ed)?\s+` + numberPattern + `\s+(?:new\s+)?(entit(?:y|ies)|entr(?:y|ies)|persons?|addresses|address|parties|party|organizations?|individuals?|companies)`)
+	addedPattern   = regexp.MustCompile(`(?i)\badd(?:s|ing|ed)?\s+` + numberPattern + `\s+(?:[a-z-]+\s+){0,3}?(entit(?:y|ies)|entr(?:y|ies)|persons?|addresses|address|parties|party|organizations?|individuals?|companies)\b`)
 	underEntries   = regexp.MustCompile(`(?i)\bunder\s+` + numberPattern + `\s+(?:new\s+)?entr(?:y|ies)`)
-	revisedPattern = regexp.MustCompile(`(?i)\b(?:revis|modif|amend|correct)\w*\s+` + numberPattern + `\s+(?:existing\s+)?(?:entr(?:y|ies)|entit(?:y|ies))`)
-	removedPattern = regexp.MustCompile(`(?i)\bremov\w*\s+` + numberPattern + `\s+(?:existing\s+)?(?:entr(?:y|ies)|entit(?:y|ies)|address(?:es)?|persons?)`)
+	revisedPattern = regexp.MustCompile(`(?i)\b(?:revis|modif|amend|correct)\w*\s+` + numberPattern + `\s+(?:[a-z-]+\s+){0,3}?(?:entr(?:y|ies)|entit(?:y|ies))\b`)
+	removedPattern = regexp.MustCompile(`(?i)\bremov\w*\s+` + numberPattern + `\s+(?:[a-z-]+\s+){0,3}?(?:entr(?:y|ies)|entit(?:y|ies)|address(?:es)?|persons?)\b`)
 	destOf         = regexp.MustCompile(`(?i)destinations?\s+of\s+`)
 	countPattern   = regexp.MustCompile(`\((\d+)\)`)
 	verbPattern    = regexp.MustCompile(`(?i)\b(add|remov|revis|modif)\w*`)
