@@ -172,6 +172,19 @@ func (h *headingIndex) match(s string) (heading string, n int) {
 	return "", 0
 }
 
+// onlyDestination reports whether an instruction names a destination and
+// nothing else ("b. Under CHINA, PEOPLE'S REPUBLIC OF, by:"), returning it.
+func onlyDestination(toks []token) *token {
+	var d *token
+	for i := range toks {
+		if toks[i].kind != tokDest {
+			return nil
+		}
+		d = &toks[i]
+	}
+	return d
+}
+
 // tokenize reads an instruction into tokens.
 func (h *headingIndex) tokenize(s string) ([]token, error) {
 	qs, err := quotes(s)
@@ -274,10 +287,12 @@ func actionOf(w string) entitywatch.Action {
 // before an action belongs to it; a destination after an action's names
 // belongs to that action when it has none yet, otherwise to the next
 // action; a clause without a destination of its own inherits the last one.
-func clauses(toks []token) ([]entitywatch.Clause, error) {
+// inherited is the destination of an enclosing paragraph ("b. Under
+// CHINA, by:" followed by "i. Adding ..."), or nil.
+func clauses(toks []token, inherited *token) ([]entitywatch.Clause, error) {
 	var out []entitywatch.Clause
 	var pending *token            // destination waiting for the next action
-	var carry *token              // last destination used
+	carry := inherited            // last destination used
 	cur := -1                     // index into out of the open clause
 	explicit := false             // whether the open clause named its destination
 	named := false                // whether the open clause has names yet

@@ -56,7 +56,7 @@ func TestClauses(t *testing.T) {
 			if err != nil {
 				t.Fatalf("tokenize: %v", err)
 			}
-			got, err := clauses(toks)
+			got, err := clauses(toks, nil)
 			if err != nil {
 				t.Fatalf("clauses: %v", err)
 			}
@@ -81,7 +81,7 @@ func TestClauses_Errors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			toks, err := h.tokenize(tt.text)
 			if err == nil {
-				_, err = clauses(toks)
+				_, err = clauses(toks, nil)
 			}
 			if err == nil {
 				t.Errorf("%q: no error", tt.text)

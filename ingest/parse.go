@@ -209,6 +209,7 @@ func (p *parser) sections(src *source) ([]entitywatch.Instruction, []*table, err
 	inSupp4 := false
 	seenAmdpar := false
 	number := ""
+	var inherited *token // destination of an enclosing "Under X, by:" paragraph
 	for _, it := range src.items {
 		if it.table != nil {
 			switch {
@@ -233,6 +234,7 @@ func (p *parser) sections(src *source) ([]entitywatch.Instruction, []*table, err
 		}
 		if labelIsNumber.MatchString(label) {
 			number = label
+			inherited = nil
 		}
 		if !inSupp4 {
 			continue
@@ -252,9 +254,19 @@ func (p *parser) sections(src *source) ([]entitywatch.Instruction, []*table, err
 			}
 			return nil, nil, spotErr(spot, entitywatch.ErrUnaccounted, "%v: %q", err, text)
 		}
-		cls, err := clauses(toks)
+		if d := onlyDestination(toks); d != nil {
+			inherited = d
+			instrs = append(instrs, entitywatch.Instruction{Label: ref, Text: text})
+			continue
+		}
+		cls, err := clauses(toks, inherited)
 		if err != nil {
 			return nil, nil, spotErr(spot, entitywatch.ErrUnaccounted, "%v: %q", err, text)
+		}
+		if slices.ContainsFunc(toks, func(t token) bool { return t.kind == tokDest }) {
+			// A paragraph that names its own destination closes the
+			// enclosing "Under X, by:" paragraph.
+			inherited = nil
 		}
 		hasQuote := slices.ContainsFunc(toks, func(t token) bool { return t.kind == tokName })
 		if hasQuote && len(cls) == 0 {

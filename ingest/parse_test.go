@@ -208,6 +208,27 @@ func TestParseRule_BadInput(t *testing.T) {
 	}
 }
 
+// TestParseRule_NestedInstructions checks the "Under X, by: i. Adding ...;
+// ii. Revising ..." form, where sub-paragraphs inherit the destination.
+func TestParseRule_NestedInstructions(t *testing.T) {
+	doc := mutate(t, "<AMDPAR>c. Under PAKISTAN, by adding in alphabetical order, an entry for “Example Beta Engineering (Pvt) Ltd.” and by revising the entry for “Example Gamma Industries” to add an alias and an address;</AMDPAR>",
+		"<AMDPAR>c. Under PAKISTAN, by:</AMDPAR>\n<AMDPAR>i. Adding in alphabetical order, an entry for “Example Beta Engineering (Pvt) Ltd.”; and</AMDPAR>\n<AMDPAR>ii. Revising the entry for “Example Gamma Industries”;</AMDPAR>")
+	rule, err := ParseRule(bytes.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]entitywatch.Action{}
+	for _, c := range rule.Changes {
+		if c.CountryCode == "PK" {
+			got[c.Name] = c.Action
+		}
+	}
+	want := map[string]entitywatch.Action{"Example Beta Engineering (Pvt) Ltd.": entitywatch.Add, "Example Gamma Industries": entitywatch.Revise}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("changes under PK (-want +got):\n%s", diff)
+	}
+}
+
 // TestParseRule_Warnings checks that SUMMARY disagreements are reported.
 func TestParseRule_Warnings(t *testing.T) {
 	tests := []struct {
