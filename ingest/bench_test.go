@@ -17,8 +17,8 @@ func benchmarkParse(b *testing.B, data []byte) {
 	}
 }
 
-// BenchmarkParseRule parses the largest fixture and a rule of 300 entries
-// built from the synthetic document (the target: a 300 KB rule in
+// BenchmarkParseRule parses the largest fixture and a rule of about 300 KB
+// (480 entries) built from numbered example rows (the target: a 300 KB rule in
 // under 10 ms on one core).
 func BenchmarkParseRule(b *testing.B) {
 	largest, size := "", 0
@@ -33,7 +33,8 @@ func BenchmarkParseRule(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Run("largest_fixture", func(b *testing.B) { benchmarkParse(b, data) })
-	b.Run("300_entries", func(b *testing.B) { benchmarkParse(b, largeRule(b, 300)) })
+	// About 480 entries make the 300 KB rule of the target.
+	b.Run("300KB_rule", func(b *testing.B) { benchmarkParse(b, largeRule(b, 480)) })
 }
 
 // largeRule builds a valid rule of n added entries under CHINA by

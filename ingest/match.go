@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/entitywatch/entitywatch"
@@ -34,14 +35,13 @@ func (p *parser) match(instrs []entitywatch.Instruction, rows []*tableRow) ([]en
 		}
 	}
 	// Each row goes to the longest name under its destination that starts
-	// it at a word boundary ("Suma Technology Co., Ltd." before "Suma").
-	// Names are bucketed by destination and the first bytes of their key.
-	const bucketLen = 6
-	buckets := make(map[string][]*wanted)
-	bucketOf := func(code, key string) string { return code + "|" + key[:min(len(key), bucketLen)] }
+	// it and ends where the printed name can end (before a comma, period,
+	// "a.k.a.", ...): "Suma Technology Co., Ltd." before "Suma".
+	byKey := make(map[string][]*wanted, len(wants))
 	for _, w := range wants {
 		if w.key != "" {
-			buckets[bucketOf(w.clause.CountryCode, w.key)] = append(buckets[bucketOf(w.clause.CountryCode, w.key)], w)
+			k := w.clause.CountryCode + "|" + w.key
+			byKey[k] = append(byKey[k], w)
 		}
 	}
 	byClause := make(map[*entitywatch.Clause][]*wanted)
@@ -50,20 +50,24 @@ func (p *parser) match(instrs []entitywatch.Instruction, rows []*tableRow) ([]en
 	}
 	for _, r := range rows {
 		var best *wanted
-		var cands []*wanted
-		for n := 1; n <= min(len(r.key), bucketLen); n++ {
-			cands = append(cands, buckets[bucketOf(r.code, r.key[:n])]...)
-		}
-		for _, w := range cands {
-			if !strings.HasPrefix(r.key, w.key) {
+		cands := p.m.boundaryKeyLens(r.cells[0].raw)
+		for i := len(cands) - 1; i >= 0 && best == nil; i-- {
+			l := cands[i]
+			if l > len(r.key) {
 				continue
 			}
-			end := nameEnd(r.cells[0].raw, p.m.prefixEnd(r.cells[0].raw, w.key))
-			if end < 0 || !atNameBoundary(r.cells[0].raw[end:]) {
-				continue
-			}
-			if best == nil || len(w.key) > len(best.key) {
-				best = w
+			for _, w := range byKey[r.code+"|"+r.key[:l]] {
+				end := nameEnd(r.cells[0].raw, p.m.prefixEnd(r.cells[0].raw, w.key))
+				if end < 0 || !atNameBoundary(r.cells[0].raw[end:]) {
+					continue
+				}
+				if w.row == nil {
+					best = w
+					break
+				}
+				if best == nil {
+					best = w
+				}
 			}
 		}
 		if best == nil {
@@ -80,7 +84,7 @@ func (p *parser) match(instrs []entitywatch.Instruction, rows []*tableRow) ([]en
 		}
 	}
 
-	var changes []entitywatch.Change
+	changes := make([]entitywatch.Change, 0, len(wants))
 	for i := range instrs {
 		in := &instrs[i]
 		for j := range in.Clauses {
@@ -208,6 +212,9 @@ func nonNil(s []string) []string {
 // pairMoves turns a removal under one destination and an addition of the
 // same name under another, in one rule, into a move.
 func pairMoves(changes []entitywatch.Change, m *matcher) []entitywatch.Change {
+	if !slices.ContainsFunc(changes, func(c entitywatch.Change) bool { return c.Action == entitywatch.Remove }) {
+		return changes
+	}
 	var out []entitywatch.Change
 	used := make(map[int]bool)
 	for i, c := range changes {

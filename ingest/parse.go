@@ -45,7 +45,12 @@ func spotErr(spot string, sentinel error, format string, args ...any) error {
 // accounted for in full; it never returns a partial result with a nil
 // error.
 func ParseRule(r io.Reader) (*entitywatch.Rule, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxDocumentSize+1))
+	var buf bytes.Buffer
+	if l, ok := r.(interface{ Len() int }); ok {
+		buf.Grow(min(l.Len(), MaxDocumentSize) + bytes.MinRead)
+	}
+	_, err := buf.ReadFrom(io.LimitReader(r, MaxDocumentSize+1))
+	data := buf.Bytes()
 	if err != nil {
 		return nil, fmt.Errorf("read document: %w", err)
 	}

@@ -153,6 +153,40 @@ func asciiKey(c byte) byte {
 	return 0
 }
 
+// boundaryKeyLens returns, in increasing order, the key lengths at which
+// a name printed at the start of raw can end: before a comma, period,
+// semicolon, colon, parenthesis, dash or "a.k.a.", and at the end.
+func (m *matcher) boundaryKeyLens(raw string) []int {
+	var out []int
+	n := 0
+	add := func() {
+		if n > 0 && (len(out) == 0 || out[len(out)-1] != n) {
+			out = append(out, n)
+		}
+	}
+	for i, r := range raw {
+		switch r {
+		case ',', '.', ';', ':', '(', '—', '–':
+			add()
+			continue
+		case ' ', '\t', '\n', liMark:
+			if rest := strings.TrimLeftFunc(raw[i:min(len(raw), i+24)], isSpace); len(rest) >= 5 && strings.EqualFold(rest[:5], "a.k.a") {
+				add()
+			}
+			continue
+		}
+		if r < utf8.RuneSelf {
+			if asciiKey(byte(r)) != 0 {
+				n++
+			}
+			continue
+		}
+		n += len(m.key(string(r)))
+	}
+	add()
+	return out
+}
+
 // isStars reports whether s is only the asterisks (and spaces) the FR
 // prints for "entries not shown".
 func isStars(s string) bool {

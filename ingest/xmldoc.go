@@ -1,16 +1,9 @@
 package ingest
 
 import (
-	"bytes"
 	"encoding/xml"
-	"errors"
-	"fmt"
-	"io"
-	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/entitywatch/entitywatch"
 )
 
 // xnode is an element or a text node of an XML document.
@@ -28,66 +21,6 @@ func (n *xnode) attr(name string) string {
 		}
 	}
 	return ""
-}
-
-// parseXMLTree reads a whole XML document into a tree. It refuses
-// documents that are not well formed, including ones cut short.
-func parseXMLTree(data []byte) (*xnode, error) {
-	d := xml.NewDecoder(bytes.NewReader(data))
-	d.Strict = true
-	d.Entity = xml.HTMLEntity
-	var stack []*xnode
-	var root *xnode
-	for {
-		tok, err := d.RawToken()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			line, col := d.InputPos()
-			if strings.Contains(err.Error(), "unexpected EOF") {
-				return nil, fmt.Errorf("%w: XML ends unexpectedly at line %d column %d (truncated download?)", entitywatch.ErrMalformed, line, col)
-			}
-			return nil, fmt.Errorf("%w: XML line %d column %d: %v", entitywatch.ErrMalformed, line, col, err)
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			n := &xnode{name: t.Name.Local, attrs: slices.Clone(t.Attr)}
-			if len(stack) == 0 {
-				if root != nil {
-					return nil, fmt.Errorf("%w: more than one root element", entitywatch.ErrMalformed)
-				}
-				root = n
-			} else {
-				p := stack[len(stack)-1]
-				p.kids = append(p.kids, n)
-			}
-			stack = append(stack, n)
-		case xml.EndElement:
-			// RawToken does not pair tags; do it here.
-			if len(stack) == 0 || stack[len(stack)-1].name != t.Name.Local {
-				line, col := d.InputPos()
-				want := "nothing"
-				if len(stack) > 0 {
-					want = "</" + stack[len(stack)-1].name + ">"
-				}
-				return nil, fmt.Errorf("%w: XML line %d column %d: </%s> closes %s", entitywatch.ErrMalformed, line, col, t.Name.Local, want)
-			}
-			stack = stack[:len(stack)-1]
-		case xml.CharData:
-			if len(stack) > 0 {
-				p := stack[len(stack)-1]
-				p.kids = append(p.kids, &xnode{text: string(t)})
-			}
-		}
-	}
-	if root == nil {
-		return nil, fmt.Errorf("%w: no XML root element", entitywatch.ErrMalformed)
-	}
-	if len(stack) != 0 {
-		return nil, fmt.Errorf("%w: XML ends inside <%s> (truncated download?)", entitywatch.ErrMalformed, stack[len(stack)-1].name)
-	}
-	return root, nil
 }
 
 // xmlText flattens an element's text: LI items set off by liMark,
@@ -179,7 +112,7 @@ func isFootnoteMarker(s string) bool {
 
 // readXML reduces an FR full-text XML document to a source.
 func readXML(data []byte) (*source, error) {
-	root, err := parseXMLTree(data)
+	root, err := scanXML(data)
 	if err != nil {
 		return nil, err
 	}
