@@ -26,6 +26,9 @@ const (
 // instruction matched to the table row that carries its details.
 type Change struct {
 	Action Action `json:"action"`
+	// ID is the identity of the entry the change applies to (see
+	// Listing.ID); set once the change is applied to a list.
+	ID string `json:"id,omitempty"`
 	Entry
 	// FromCountry and FromCountryCode name the destination a moved entry
 	// left.
