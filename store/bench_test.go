@@ -25,8 +25,8 @@ func benchDB(b *testing.B) (*DB, string) {
 		name := fmt.Sprintf("Baseline Entity %04d Co., Ltd.", i)
 		base.Listings = append(base.Listings, entitywatch.Listing{ID: "CN/" + foldName(name), Entry: entitywatch.Entry{
 			Country: "CHINA, PEOPLE'S REPUBLIC OF", CountryCode: "CN", Name: name,
-			Aliases:   []string{fmt.Sprintf("BE%04d", i), fmt.Sprintf("Baseline %04d Trading", i)},
-			Addresses: []string{fmt.Sprintf("No. %d Example Road, Haidian District, Beijing, China", i)},
+			Aliases:            []string{fmt.Sprintf("BE%04d", i), fmt.Sprintf("Baseline %04d Trading", i)},
+			Addresses:          []string{fmt.Sprintf("No. %d Example Road, Haidian District, Beijing, China", i)},
 			LicenseRequirement: "For all items subject to the EAR. (See § 744.11 of the EAR)", LicenseReviewPolicy: "Presumption of denial.",
 			Citations: []string{"85 FR 1000, 1/1/20"},
 		}})
