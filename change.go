@@ -90,6 +90,11 @@ type Rule struct {
 	// EffectiveDate is the date the DATES section gives the rule legal
 	// effect; zero when it names none.
 	EffectiveDate Date `json:"effective_date"`
+	// PublicationDate is the date the rule was published in the Federal
+	// Register, as the rule itself prints it in the placeholders of its
+	// new citations ("90 FR [INSERT FR PAGE NUMBER], 3/28/2025"); zero
+	// when it prints none (take it from the API metadata then).
+	PublicationDate Date `json:"publication_date,omitempty"`
 	// Dates is the DATES section as printed.
 	Dates  string `json:"dates,omitempty"`
 	RIN    string `json:"rin,omitempty"`

@@ -194,6 +194,7 @@ func (p *parser) build(src *source) (*entitywatch.Rule, error) {
 		return nil, err
 	}
 	rule.Changes = changes
+	rule.PublicationDate = publicationDate(changes, warn)
 	if len(changes) == 0 {
 		sc := rule.SummaryCounts
 		if sc.Entities+sc.Entries+sc.Revised+sc.Removed > 0 || len(sc.ByDestination) > 0 {
@@ -203,6 +204,41 @@ func (p *parser) build(src *source) (*entitywatch.Rule, error) {
 	}
 	crossCheck(rule, warn)
 	return rule, nil
+}
+
+var placeholderDate = regexp.MustCompile(`(?i)\[INSERT FR PAGE NUMBER[^\]]*?(\d{1,2})/(\d{1,2})/(\d{2,4})\]|\[INSERT FR PAGE NUMBER\]\.?,?\s*(\d{1,2})/(\d{1,2})/(\d{2,4})`)
+
+// publicationDate reads the publication date the rule prints in the
+// placeholders of its new citations. Placeholders that disagree are
+// reported, and then no date is taken.
+func publicationDate(changes []entitywatch.Change, warn func(string, ...any)) entitywatch.Date {
+	var found entitywatch.Date
+	for _, c := range changes {
+		for _, cit := range c.Citations {
+			m := placeholderDate.FindStringSubmatch(cit)
+			if m == nil {
+				continue
+			}
+			mo, d, y := m[1], m[2], m[3]
+			if mo == "" {
+				mo, d, y = m[4], m[5], m[6]
+			}
+			if len(y) == 2 {
+				y = "20" + y
+			}
+			t, err := time.Parse("1/2/2006", mo+"/"+d+"/"+y)
+			if err != nil {
+				continue
+			}
+			date := entitywatch.Date{Time: t}
+			if !found.IsZero() && !found.Equal(date.Time) {
+				warn("citation placeholders give two publication dates, %s and %s", found, date)
+				return entitywatch.Date{}
+			}
+			found = date
+		}
+	}
+	return found
 }
 
 // sections walks the amendment paragraphs and tables in order and keeps

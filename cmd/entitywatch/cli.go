@@ -55,24 +55,26 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 // parseResult is the JSON contract of `entitywatch parse`: one object per
 // file. Field names are checked by acceptance tests; extend, never rename.
 type parseResult struct {
-	File           string                    `json:"file"`
-	DocumentNumber string                    `json:"document_number"`
-	Title          string                    `json:"title"`
-	EffectiveDate  entitywatch.Date          `json:"effective_date"`
-	Action         string                    `json:"action,omitempty"`
-	RIN            string                    `json:"rin,omitempty"`
-	Docket         string                    `json:"docket,omitempty"`
-	Format         string                    `json:"format"`
-	Corrects       []string                  `json:"corrects,omitempty"`
-	SummaryCounts  entitywatch.SummaryCounts `json:"summary_counts"`
-	Changes        []entitywatch.Change      `json:"changes"`
-	Warnings       []string                  `json:"warnings"`
-	Error          string                    `json:"error,omitempty"`
+	File           string           `json:"file"`
+	DocumentNumber string           `json:"document_number"`
+	Title          string           `json:"title"`
+	EffectiveDate  entitywatch.Date `json:"effective_date"`
+	// PublicationDate is what the rule's own citation placeholders say.
+	PublicationDate entitywatch.Date          `json:"publication_date"`
+	Action          string                    `json:"action,omitempty"`
+	RIN             string                    `json:"rin,omitempty"`
+	Docket          string                    `json:"docket,omitempty"`
+	Format          string                    `json:"format"`
+	Corrects        []string                  `json:"corrects,omitempty"`
+	SummaryCounts   entitywatch.SummaryCounts `json:"summary_counts"`
+	Changes         []entitywatch.Change      `json:"changes"`
+	Warnings        []string                  `json:"warnings"`
+	Error           string                    `json:"error,omitempty"`
 }
 
 func newParseResult(file string, r *entitywatch.Rule) parseResult {
 	out := parseResult{
-		File: file, DocumentNumber: r.DocumentNumber, Title: r.Title, EffectiveDate: r.EffectiveDate,
+		File: file, DocumentNumber: r.DocumentNumber, Title: r.Title, EffectiveDate: r.EffectiveDate, PublicationDate: r.PublicationDate,
 		Action: r.Action, RIN: r.RIN, Docket: r.Docket,
 		Format: r.Format, Corrects: r.Corrects, SummaryCounts: r.SummaryCounts, Changes: r.Changes, Warnings: r.Warnings,
 	}
