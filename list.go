@@ -25,7 +25,7 @@ type Listing struct {
 	// MovedFrom is the ID the entry had under its previous destination.
 	MovedFrom string `json:"moved_from,omitempty"`
 	// PriorUnknown marks an entry first met, in a partial list, in a
-	// revision or removal: its earlier history is unknown.
+	// revision, removal or move: its earlier history is unknown.
 	PriorUnknown bool `json:"prior_unknown,omitempty"`
 }
 

@@ -59,8 +59,12 @@ type Result struct {
 }
 
 // versionKey orders versions by effective date, then publication date,
-// then document number.
+// then document number. An unknown publication date sorts as the
+// effective date.
 func versionKey(effective, published entitywatch.Date, number string) string {
+	if published.IsZero() {
+		published = effective
+	}
 	return effective.String() + "|" + published.String() + "|" + number
 }
 
@@ -121,9 +125,6 @@ func (db *DB) apply(ctx context.Context, tx *bolt.Tx, doc *Document, raw []byte,
 			db.log.Warn("document already applied; the new copy differs from the stored evidence", "document", doc.Number, "stored_sha256", old.SHA256, "new_sha256", Sum(raw))
 		}
 		return Result{Status: Applied, Noop: true}, nil
-	}
-	if doc.Published.IsZero() {
-		doc.Published = doc.Effective
 	}
 	if base, ok, err := getBaseline(tx); err != nil {
 		return Result{}, err

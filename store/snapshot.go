@@ -24,7 +24,8 @@ const (
 	// effective date is on or before it).
 	ByEffective By = "effective"
 	// ByPublished: what could have been known on the date (rules published
-	// on or before it), whatever their effective date.
+	// on or before it), whatever their effective date. A rule whose
+	// publication date is unknown counts from its effective date.
 	ByPublished By = "published"
 )
 
@@ -249,7 +250,13 @@ func (db *DB) publishedList(ctx context.Context, tx *bolt.Tx, asOf entitywatch.D
 		if err := json.Unmarshal(v, &ver); err != nil {
 			return list, fmt.Errorf("version %s: %w: %v", k, ErrCorrupt, err)
 		}
-		if ver.Number == "baseline" || ver.Published.After(asOf.Time) {
+		known := ver.Published
+		if known.IsZero() {
+			// Publication date unknown: the effective date is the best
+			// bound there is.
+			known = ver.Effective
+		}
+		if ver.Number == "baseline" || known.After(asOf.Time) {
 			continue
 		}
 		doc, err := getDocument(tx, ver.Number)

@@ -28,6 +28,15 @@ const (
 commands:
   parse [--format json|text] FILE...   parse Entity List rules (FR XML or body HTML)
   demo                                 parse the bundled fixture rules (no network)
+  apply FILE...                        parse rules and apply them to the database, in effective-date order
+  snapshot --as-of DATE [--by effective|published]   the whole list as of a date
+  history NAME                         every event of the entries named so
+  diff --from DATE --to DATE           entries added, removed, revised between two dates
+  evidence DOCUMENT_NUMBER             the stored original bytes (SHA-256 on stderr)
+  backup FILE                          a consistent copy of the database
+
+Store commands take --db PATH (default $ENTITYWATCH_DB or ./entitywatch.db);
+read commands take --format json|csv|text.
 `
 )
 
@@ -43,6 +52,18 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return runParse(ctx, args[1:], stdin, stdout, stderr)
 	case "demo":
 		return runDemo(ctx, args[1:], stdout, stderr)
+	case "apply":
+		return runApply(ctx, args[1:], stdout, stderr)
+	case "snapshot":
+		return runSnapshot(ctx, args[1:], stdout, stderr)
+	case "history":
+		return runHistory(ctx, args[1:], stdout, stderr)
+	case "diff":
+		return runDiff(ctx, args[1:], stdout, stderr)
+	case "evidence":
+		return runEvidence(ctx, args[1:], stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usageSummary)
 		return exitOK
