@@ -28,6 +28,8 @@ const (
 	BeforeBaseline Status = "before_baseline"
 	// Superseded: a later correction replaced the rule's changes.
 	Superseded Status = "superseded"
+	// BaselineDocument: the consolidated list the database starts from.
+	BaselineDocument Status = "baseline"
 )
 
 // Document is a Federal Register document as the store keeps it: its

@@ -57,8 +57,9 @@ var ErrNotEmpty = fmt.Errorf("database already holds applied rules")
 
 // SetBaseline starts a fresh database from a consolidated list (the eCFR
 // as of list.AsOf): the list becomes complete, so later rules are checked
-// against it.
-func (db *DB) SetBaseline(ctx context.Context, list entitywatch.List, source string) error {
+// against it. raw, the consolidated list as downloaded, is kept as the
+// evidence of document "ecfr-DATE".
+func (db *DB) SetBaseline(ctx context.Context, list entitywatch.List, source string, raw []byte) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -78,6 +79,10 @@ func (db *DB) SetBaseline(ctx context.Context, list entitywatch.List, source str
 			return err
 		}
 		if err := tx.Bucket(bucketMeta).Put(keyBaseline, b); err != nil {
+			return err
+		}
+		doc := &Document{Number: "ecfr-" + list.AsOf.String(), Title: "Supplement No. 4 to part 744 as of " + list.AsOf.String(), Effective: list.AsOf, Source: source, Status: BaselineDocument, Format: "xml"}
+		if err := db.putDocument(tx, doc, raw); err != nil {
 			return err
 		}
 		key := baselineKey(list.AsOf)

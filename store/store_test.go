@@ -251,7 +251,7 @@ func TestStore_Baseline(t *testing.T) {
 	ctx := context.Background()
 	db := open(t, Options{})
 	base := entitywatch.List{AsOf: date("2025-01-01"), Listings: []entitywatch.Listing{{ID: "CN/alphaco", Entry: entitywatch.Entry{CountryCode: "CN", Name: "Alpha Co."}}}}
-	if err := db.SetBaseline(ctx, base, "ecfr 2025-01-01"); err != nil {
+	if err := db.SetBaseline(ctx, base, "ecfr 2025-01-01", []byte("<DIV5/>")); err != nil {
 		t.Fatal(err)
 	}
 	old, raw, r := rule("2024-00001", "2024-12-01", "2024-12-02", change(entitywatch.Add, "CN", "Alpha Co.", "Beijing"))
@@ -266,7 +266,7 @@ func TestStore_Baseline(t *testing.T) {
 	if err != nil || !l.Complete || len(l.Listings) != 1 {
 		t.Errorf("snapshot: %+v %v", l, err)
 	}
-	if err := db.SetBaseline(ctx, base, "again"); !errors.Is(err, ErrNotEmpty) {
+	if err := db.SetBaseline(ctx, base, "again", nil); !errors.Is(err, ErrNotEmpty) {
 		t.Errorf("second baseline: %v", err)
 	}
 }
