@@ -22,3 +22,5 @@ FUZZTIME ?= 60s
 fuzz:
 	go test ./ingest -run '^$$' -fuzz FuzzParseRuleXML -fuzztime $(FUZZTIME) -fuzzminimizetime 100x
 	go test ./ingest -run '^$$' -fuzz FuzzParseRuleHTML -fuzztime $(FUZZTIME) -fuzzminimizetime 100x
+	go test ./ingest -run '^$$' -fuzz 'FuzzParseECFR$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 100x
+	go test ./ingest -run '^$$' -fuzz FuzzSplitECFREntity -fuzztime $(FUZZTIME) -fuzzminimizetime 100x

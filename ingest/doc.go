@@ -19,6 +19,26 @@
 // table, and the quoted name tells where the name ends and the alias list
 // or address begins in the entity cell.
 //
+// ParseECFR reads the other source: the eCFR's point-in-time XML of title
+// 15 part 744 (the versioner API's full/{date}/title-15.xml?part=744, whole
+// or with &appendix=Supplement No. 4 to Part 744) and returns every entry
+// of the Entity List, the baseline a store starts from and the list a
+// self-audit compares with. The eCFR renders the table as HTML-style
+// markup (TABLE, THEAD, TBODY, TFOOT, TR, TH, TD; an LI of the source
+// becomes <br/>, a superscript <sup>; the govinfo rendering has bare TRs
+// and its footnotes in a table_foot DIV). It is reduced to the same table
+// rows and read by the same row, column, destination, alias, address,
+// citation and footnote code as a rule. With no instruction quoting each
+// name, the name ends at ", a.k.a." or, without aliases, at the first
+// comma after which the text surely begins an address (a number, "No.",
+// "Room", "Building", a street word, the destination alone, or short
+// place names ending with the destination) provided everything before it
+// belongs to the name (a company suffix, a part of an organization). An
+// entry it cannot split with confidence keeps its whole text as the name
+// and is named in ECFRList.Warnings; its printed columns are always in
+// Source. The eCFR is an editorial compilation, not the legal text: a
+// difference between it and the rules is reported, never "fixed".
+//
 // Caveats:
 //   - A rule that cannot be fully accounted for is an error wrapping
 //     entitywatch.ErrUnaccounted, naming the instruction or table row;
@@ -32,6 +52,11 @@
 //     item boundaries. Tests check that both give the same changes.
 //   - The body HTML omits the SUBJECT, RIN and docket; take them from the
 //     API metadata.
+//   - ParseECFR refuses a document it cannot read whole: an unknown
+//     destination heading (ErrUnknownDestination) or a row it cannot place
+//     (ErrUnaccounted, whose text still speaks of a rule) names the row.
+//     Hong Kong entries are under CHINA from 2021; an older document's
+//     HONG KONG heading is read as HK, not moved.
 //   - GPO correction notices (<CORRECT>, document numbers "C1-...") print
 //     their corrections as prose and are refused with ErrUnsupported; BIS
 //     correcting amendments (<RULE> with ACTION "correction") are parsed

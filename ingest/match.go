@@ -164,6 +164,20 @@ func (p *parser) entry(w *wanted) (entitywatch.Entry, error) {
 	if err != nil {
 		return entitywatch.Entry{}, spotErr(r.spot, entitywatch.ErrUnaccounted, "%v", err)
 	}
+	e := rowEntry(r, et)
+	if r.cells[3].text != "" && len(e.Citations) == 0 {
+		return e, spotErr(r.spot, entitywatch.ErrUnaccounted, "cannot read a Federal Register citation in %q", r.cells[3].text)
+	}
+	if e.LicenseRequirement == "" || e.LicenseReviewPolicy == "" {
+		return e, spotErr(r.spot, entitywatch.ErrUnaccounted, "entry %q has no license requirement or review policy", e.Name)
+	}
+	return e, nil
+}
+
+// rowEntry builds the entry a table row prints, its entity cell split
+// into et: the other columns, continuation rows, footnote markers and
+// the address-only form.
+func rowEntry(r *tableRow, et entityText) entitywatch.Entry {
 	e := entitywatch.Entry{
 		Country:             r.country,
 		CountryCode:         r.code,
@@ -193,13 +207,7 @@ func (p *parser) entry(w *wanted) (entitywatch.Entry, error) {
 			}
 		}
 	}
-	if r.cells[3].text != "" && len(e.Citations) == 0 {
-		return e, spotErr(r.spot, entitywatch.ErrUnaccounted, "cannot read a Federal Register citation in %q", r.cells[3].text)
-	}
-	if e.LicenseRequirement == "" || e.LicenseReviewPolicy == "" {
-		return e, spotErr(r.spot, entitywatch.ErrUnaccounted, "entry %q has no license requirement or review policy", e.Name)
-	}
-	return e, nil
+	return e
 }
 
 func nonNil(s []string) []string {

@@ -350,7 +350,17 @@ func cellTexts(r row) []string {
 	return texts
 }
 
-// tableEntries reads the entity rows of the amendment tables.
+// pageSuffix names a printed page in a spot, " (page 12172)", or is empty
+// where the source prints no pages (the eCFR).
+func pageSuffix(page int) string {
+	if page == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (page %d)", page)
+}
+
+// tableEntries reads the entity rows of the amendment tables (or of the
+// eCFR's table, see ParseECFR).
 func (p *parser) tableEntries(tables []*table) ([]*tableRow, error) {
 	var out []*tableRow
 	var country, code string
@@ -360,10 +370,10 @@ func (p *parser) tableEntries(tables []*table) ([]*tableRow, error) {
 		nonEmptyHeader := slices.ContainsFunc(t.header, func(s string) bool { return s != "" })
 		headed = headed || headerMatches(t.header)
 		if nonEmptyHeader && !headerMatches(t.header) {
-			return nil, spotErr(fmt.Sprintf("table %d (page %d)", ti+1, t.page), entitywatch.ErrUnaccounted, "columns %q are not the Entity List's (Country, Entity, License requirement, License review policy, Federal Register citation)", t.header)
+			return nil, spotErr(fmt.Sprintf("table %d%s", ti+1, pageSuffix(t.page)), entitywatch.ErrUnaccounted, "columns %q are not the Entity List's (Country, Entity, License requirement, License review policy, Federal Register citation)", t.header)
 		}
 		for ri, rw := range rows {
-			spot := fmt.Sprintf("table %d row %d (page %d)", ti+1, ri+1, rw.page)
+			spot := fmt.Sprintf("table %d row %d%s", ti+1, ri+1, pageSuffix(rw.page))
 			texts := cellTexts(rw)
 			if headerMatches(texts) {
 				headed = true
@@ -411,7 +421,7 @@ func (p *parser) tableEntries(tables []*table) ([]*tableRow, error) {
 		}
 	}
 	if len(tables) > 0 && !headed {
-		return nil, spotErr(fmt.Sprintf("table 1 (page %d)", tables[0].page), entitywatch.ErrUnaccounted, "no table carries the Entity List's column headings (Country, Entity, License requirement, License review policy, Federal Register citation)")
+		return nil, spotErr("table 1"+pageSuffix(tables[0].page), entitywatch.ErrUnaccounted, "no table carries the Entity List's column headings (Country, Entity, License requirement, License review policy, Federal Register citation)")
 	}
 	return out, nil
 }
