@@ -34,6 +34,8 @@ commands:
   diff --from DATE --to DATE           entries added, removed, revised between two dates
   evidence DOCUMENT_NUMBER             the stored original bytes (SHA-256 on stderr)
   backup FILE                          a consistent copy of the database
+  baseline --ecfr-date DATE [--file F] start a fresh database from the eCFR's Supplement No. 4 of that date
+  verify --ecfr-date DATE [--file F]   compare the list as of DATE with the eCFR's, printing every difference
 
 Store commands take --db PATH (default $ENTITYWATCH_DB or ./entitywatch.db);
 read commands take --format json|csv|text.
@@ -64,6 +66,10 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return runEvidence(ctx, args[1:], stdout, stderr)
 	case "backup":
 		return runBackup(ctx, args[1:], stdout, stderr)
+	case "baseline":
+		return runBaseline(ctx, args[1:], stdout, stderr)
+	case "verify":
+		return runVerify(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usageSummary)
 		return exitOK
