@@ -10,7 +10,6 @@ import (
 var (
 	akaPattern      = regexp.MustCompile(`(?i)^(?:a\.k\.a\.?|aka|also known as)\s*,?\s*(?:the\s+following\s+` + numberPattern + `\s+alias(?:es)?\s*[:.,]?)?`)
 	seeAlsoPattern  = regexp.MustCompile(`(?i)\(\s*see\s+((?:also\s+|alternate\s+)*address(?:es)?\s+under\s+[^)]*?)\s*\)\.?`)
-	addressSplit    = regexp.MustCompile(`;\s*(?:and\s+)?`)
 	citationPattern = regexp.MustCompile(`\d+\s+FR\s+(?:\d[\d,]*|\[[^\]]*\])(?:\s*(?:,|and)?\s*\d{1,2}/\d{1,2}/\d{2,4})?`)
 	// addressOnly matches the bare-address entries BIS lists since 2024,
 	// printed "Address: ..." or numbered "Address 01 ...".
@@ -52,7 +51,7 @@ func splitEntity(raw string, nameEnd int, wantAliases int) (entityText, error) {
 
 	e.seeAlso = seeAlso(rest)
 
-	if m := akaPattern.FindStringSubmatchIndex(rest); m != nil {
+	if m := matchAKA(rest); m != nil {
 		n := -1
 		if m[2] >= 0 {
 			v, _ := parseNumber(rest[m[2]:m[3]])
@@ -79,6 +78,9 @@ func splitEntity(raw string, nameEnd int, wantAliases int) (entityText, error) {
 // seeAlso returns the cross references of an entity cell.
 func seeAlso(s string) []string {
 	var out []string
+	if !mentionsSee(s) {
+		return nil
+	}
 	for _, m := range seeAlsoPattern.FindAllStringSubmatch(s, -1) {
 		out = append(out, "See "+fold(m[1]))
 	}
@@ -204,10 +206,12 @@ func lastWord(s string) string {
 // Cross references ("(See alternate address under ...)") are removed
 // first; see seeAlso.
 func splitAddresses(s string) []string {
-	s = seeAlsoPattern.ReplaceAllString(s, " ")
+	if mentionsSee(s) {
+		s = seeAlsoPattern.ReplaceAllString(s, " ")
+	}
 	var out []string
 	for _, line := range strings.Split(s, string(liMark)) {
-		for _, a := range addressSplit.Split(line, -1) {
+		for _, a := range splitSemicolons(line) {
 			a = strings.TrimSpace(fold(a))
 			a = strings.TrimPrefix(a, "and ")
 			a = strings.TrimRight(a, ",; ")
@@ -231,9 +235,44 @@ func endsWithInitialism(s string) bool {
 
 // citations extracts the Federal Register citations of a citation cell.
 func citations(s string) []string {
+	if !strings.Contains(s, "FR") {
+		return nil
+	}
 	var out []string
 	for _, m := range citationPattern.FindAllString(s, -1) {
 		out = append(out, strings.TrimRight(fold(m), ".,; "))
 	}
 	return out
+}
+
+// splitSemicolons splits s at semicolons; a following "and" belongs to the
+// separator ("A; and B").
+func splitSemicolons(s string) []string {
+	var out []string
+	for {
+		i := strings.IndexByte(s, ';')
+		if i < 0 {
+			return append(out, s)
+		}
+		out = append(out, s[:i])
+		s = strings.TrimLeftFunc(s[i+1:], isSpace)
+		if strings.HasPrefix(s, "and") && (len(s) == 3 || isSpace(rune(s[3]))) {
+			s = s[3:]
+		}
+	}
+}
+
+// mentionsSee is a cheap test before the cross-reference pattern runs.
+func mentionsSee(s string) bool {
+	return strings.Contains(s, "ee") || strings.Contains(s, "EE")
+}
+
+// matchAKA matches akaPattern at the start of s, looking only at the
+// alias header's length of text.
+func matchAKA(s string) []int {
+	head := strings.TrimLeftFunc(s, isSpace)
+	if len(head) < 3 || !(strings.EqualFold(head[:3], "a.k") || strings.EqualFold(head[:3], "aka") || strings.EqualFold(head[:3], "als")) {
+		return nil
+	}
+	return akaPattern.FindStringSubmatchIndex(s[:min(len(s), 96)])
 }

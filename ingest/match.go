@@ -37,10 +37,11 @@ func (p *parser) match(instrs []entitywatch.Instruction, rows []*tableRow) ([]en
 	// Each row goes to the longest name under its destination that starts
 	// it and ends where the printed name can end (before a comma, period,
 	// "a.k.a.", ...): "Suma Technology Co., Ltd." before "Suma".
-	byKey := make(map[string][]*wanted, len(wants))
+	type destKey struct{ code, key string }
+	byKey := make(map[destKey][]*wanted, len(wants))
 	for _, w := range wants {
 		if w.key != "" {
-			k := w.clause.CountryCode + "|" + w.key
+			k := destKey{w.clause.CountryCode, w.key}
 			byKey[k] = append(byKey[k], w)
 		}
 	}
@@ -56,7 +57,7 @@ func (p *parser) match(instrs []entitywatch.Instruction, rows []*tableRow) ([]en
 			if l > len(r.key) {
 				continue
 			}
-			for _, w := range byKey[r.code+"|"+r.key[:l]] {
+			for _, w := range byKey[destKey{r.code, r.key[:l]}] {
 				end := nameEnd(r.cells[0].raw, p.m.prefixEnd(r.cells[0].raw, w.key))
 				if end < 0 || !atNameBoundary(r.cells[0].raw[end:]) {
 					continue

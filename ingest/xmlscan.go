@@ -32,6 +32,16 @@ type xscanner struct {
 	data []byte
 	pos  int
 	text strings.Builder
+	slab []xnode // nodes are carved from here, a few allocations in all
+}
+
+// node returns a new node from the slab.
+func (s *xscanner) node() *xnode {
+	if len(s.slab) == cap(s.slab) {
+		s.slab = make([]xnode, 0, max(64, cap(s.slab)))
+	}
+	s.slab = s.slab[:len(s.slab)+1]
+	return &s.slab[len(s.slab)-1]
 }
 
 var errTruncated = fmt.Errorf("document ends unexpectedly (truncated download?)")
@@ -41,6 +51,8 @@ func (s *xscanner) document() (*xnode, error) {
 		return nil, fmt.Errorf("document is not valid UTF-8")
 	}
 	s.pos = 0
+	// Every element and text node follows or precedes a '<'.
+	s.slab = make([]xnode, 0, 2*bytes.Count(s.data, []byte("<"))+1)
 	if bytes.HasPrefix(s.data, []byte("\xef\xbb\xbf")) {
 		s.pos = 3
 	}
@@ -66,7 +78,9 @@ func (s *xscanner) document() (*xnode, error) {
 			}
 			s.pos += end
 			p := stack[len(stack)-1]
-			p.kids = append(p.kids, &xnode{text: txt})
+			n := s.node()
+			n.text = txt
+			p.kids = append(p.kids, n)
 			continue
 		}
 		rest := s.data[s.pos:]
@@ -92,7 +106,9 @@ func (s *xscanner) document() (*xnode, error) {
 				return nil, fmt.Errorf("CDATA outside the root element")
 			}
 			p := stack[len(stack)-1]
-			p.kids = append(p.kids, &xnode{text: string(rest[9 : 9+end])})
+			n := s.node()
+			n.text = string(rest[9 : 9+end])
+			p.kids = append(p.kids, n)
 			s.pos += 9 + end + 3
 		case bytes.HasPrefix(rest, []byte("<!")):
 			if err := s.skipDecl(); err != nil {
@@ -220,7 +236,8 @@ func (s *xscanner) startTag() (*xnode, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	n := &xnode{name: name}
+	n := s.node()
+	n.name = name
 	for {
 		s.skipSpace()
 		if s.pos >= len(s.data) {
