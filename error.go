@@ -23,3 +23,7 @@ var ErrUnknownDestination = errors.New("unknown destination")
 // ErrUnsupported reports a document kind the parser recognises but cannot
 // apply mechanically, such as a GPO free-text correction notice.
 var ErrUnsupported = errors.New("unsupported document")
+
+// ErrAlreadyRunning reports an ingestion run started while another is in
+// progress.
+var ErrAlreadyRunning = errors.New("an ingestion run is already in progress")

@@ -15,8 +15,9 @@ type AlertKind string
 
 // Alert kinds queued by the store.
 const (
-	AlertApplied     AlertKind = "rule_applied"
-	AlertQuarantined AlertKind = "rule_quarantined"
+	AlertApplied      AlertKind = "rule_applied"
+	AlertQuarantined  AlertKind = "rule_quarantined"
+	AlertEarlyWarning AlertKind = "early_warning"
 )
 
 // Alert is one row of the outbox: an alert to deliver, written in the same
@@ -29,6 +30,9 @@ type Alert struct {
 	Reason    string    `json:"reason,omitempty"`
 	Created   time.Time `json:"created_at"`
 	Delivered bool      `json:"delivered"`
+	// Receipt is what the channel answered (Slack's message ts).
+	Receipt     string    `json:"receipt,omitempty"`
+	DeliveredAt time.Time `json:"delivered_at,omitempty"`
 }
 
 func (db *DB) queueAlert(tx *bolt.Tx, a Alert) error {

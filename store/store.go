@@ -29,9 +29,13 @@ var (
 	bucketHistory     = []byte("history")     // listing ID \x00 version key -> Event (JSON)
 	bucketNames       = []byte("names")       // folded name or alias \x00 listing ID -> ""
 	bucketOutbox      = []byte("outbox")      // sequence -> Alert (JSON)
-	allBuckets        = [][]byte{bucketMeta, bucketDocs, bucketRaw, bucketVersions, bucketCheckpoints, bucketCurrent, bucketHistory, bucketNames, bucketOutbox}
+	bucketRuns        = []byte("runs")        // sequence -> Run (JSON)
+	bucketInspect     = []byte("inspection")  // document number -> first seen on public inspection
+	bucketLinks       = []byte("links")       // corrected number \x00 correcting number -> ""
+	allBuckets        = [][]byte{bucketMeta, bucketDocs, bucketRaw, bucketVersions, bucketCheckpoints, bucketCurrent, bucketHistory, bucketNames, bucketOutbox, bucketRuns, bucketInspect, bucketLinks}
 	keySchema         = []byte("schema")
 	keyBaseline       = []byte("baseline")
+	keyWatermark      = []byte("watermark")
 )
 
 // ErrLocked reports a database file that another process holds open.
