@@ -39,6 +39,21 @@
 // Source. The eCFR is an editorial compilation, not the legal text: a
 // difference between it and the rules is reported, never "fixed".
 //
+// Client fetches from the Federal Register API v1: Search lists the BIS
+// rules citing 15 CFR part 744 in a publication-date window (slicing the
+// window by date where the API's 50-page, 10,000-result cap would
+// silently reset paging, and checking that every page is the one asked
+// for), Document reads one document's metadata, FetchText downloads its
+// full-text XML (or body HTML) byte for byte from the FR host only, and
+// PublicInspection reads today's public inspection desk. It keeps to 5
+// API requests and 1 download a second, retries 429s (after Retry-After),
+// 5xx and cut bodies with backoff, caps response sizes and sends
+// conditional requests. TouchesEntityList and TouchesEntityListInspection
+// decide from metadata, inclusively, which documents to parse or warn
+// about. DirSource has the same four methods over a folder laid out like
+// the API (fixtures/federalregister is one), for air-gapped sites, demos
+// and tests.
+//
 // Caveats:
 //   - A rule that cannot be fully accounted for is an error wrapping
 //     entitywatch.ErrUnaccounted, naming the instruction or table row;

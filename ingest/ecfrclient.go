@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -55,93 +53,18 @@ func (c *ECFRClient) FetchPart744(ctx context.Context, date entitywatch.Date) ([
 }
 
 func (c *ECFRClient) get(ctx context.Context, u string) ([]byte, error) {
-	attempts := c.Attempts
-	if attempts <= 0 {
-		attempts = 3
-	}
-	sleep := c.Sleep
-	if sleep == nil {
-		sleep = func(ctx context.Context, d time.Duration) error {
-			t := time.NewTimer(d)
-			defer t.Stop()
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-t.C:
-				return nil
-			}
+	g := getter{client: c.HTTP, userAgent: c.UserAgent, maxBytes: c.MaxBytes, attempts: c.Attempts, sleep: c.Sleep}
+	r, err := g.get(ctx, getSpec{url: u, accept: "application/xml", check: func(resp *http.Response, _ []byte) error {
+		if ct := resp.Header.Get("Content-Type"); strings.Contains(ct, "html") {
+			return fmt.Errorf("%w: got %s, not XML (an error page?)", ErrHTTP, ct)
 		}
-	}
-	var last error
-	for i := 0; i < attempts; i++ {
-		body, retryAfter, err := c.once(ctx, u)
-		if err == nil {
-			return body, nil
-		}
-		last = err
-		if retryAfter < 0 {
-			break // not worth retrying
-		}
-		if retryAfter == 0 {
-			retryAfter = time.Duration(1<<i) * time.Second
-		}
-		if i+1 < attempts {
-			if err := sleep(ctx, retryAfter); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return nil, fmt.Errorf("fetch %s: %w", u, last)
-}
-
-// once makes one request. retryAfter < 0 means the error is permanent; 0
-// means retry after the default backoff.
-func (c *ECFRClient) once(ctx context.Context, u string) ([]byte, time.Duration, error) {
-	client := c.HTTP
-	if client == nil {
-		client = &http.Client{Timeout: 60 * time.Second}
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		return nil
+	}})
 	if err != nil {
-		return nil, -1, err
+		return nil, err
 	}
-	ua := c.UserAgent
-	if ua == "" {
-		ua = "entitywatch (Entity List monitor)"
+	if r.status != http.StatusOK {
+		return nil, fmt.Errorf("fetch %s: %w: %d without a conditional request", u, ErrHTTP, r.status)
 	}
-	req.Header.Set("User-Agent", ua)
-	req.Header.Set("Accept", "application/xml")
-	resp, err := client.Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, -1, ctx.Err()
-		}
-		return nil, 0, err
-	}
-	defer resp.Body.Close()
-	limit := c.MaxBytes
-	if limit <= 0 {
-		limit = 64 << 20
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	if err != nil {
-		return nil, 0, fmt.Errorf("read body: %w", err)
-	}
-	if int64(len(body)) > limit {
-		return nil, -1, fmt.Errorf("%w: body larger than %d bytes", ErrHTTP, limit)
-	}
-	switch {
-	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
-		wait := time.Duration(0)
-		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s >= 0 {
-			wait = time.Duration(s) * time.Second
-		}
-		return nil, wait, fmt.Errorf("%w: %s", ErrHTTP, resp.Status)
-	case resp.StatusCode != http.StatusOK:
-		return nil, -1, fmt.Errorf("%w: %s: %s", ErrHTTP, resp.Status, firstWords(string(body[:min(len(body), 200)]), 20))
-	}
-	if ct := resp.Header.Get("Content-Type"); strings.Contains(ct, "html") {
-		return nil, -1, fmt.Errorf("%w: got %s, not XML (an error page?)", ErrHTTP, ct)
-	}
-	return body, 0, nil
+	return r.body, nil
 }
