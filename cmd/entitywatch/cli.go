@@ -36,6 +36,9 @@ commands:
   backup FILE                          a consistent copy of the database
   baseline --ecfr-date DATE [--file F] start a fresh database from the eCFR's Supplement No. 4 of that date
   verify --ecfr-date DATE [--file F]   compare the list as of DATE with the eCFR's, printing every difference
+  run --once [--source DIR]            one ingestion run from the FR API (or a folder laid out like it)
+  daemon [--schedule CRON]             ingestion runs on a schedule until SIGINT/SIGTERM
+  backfill --from DATE [--to DATE]     replay history month by month
 
 Store commands take --db PATH (default $ENTITYWATCH_DB or ./entitywatch.db);
 read commands take --format json|csv|text.
@@ -70,6 +73,12 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return runBaseline(ctx, args[1:], stdout, stderr)
 	case "verify":
 		return runVerify(ctx, args[1:], stdout, stderr)
+	case "run":
+		return runRun(ctx, args[1:], stdout, stderr)
+	case "daemon":
+		return runDaemon(ctx, args[1:], stdout, stderr)
+	case "backfill":
+		return runBackfill(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usageSummary)
 		return exitOK

@@ -1,0 +1,326 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"slices"
+	"strings"
+	"time"
+	_ "time/tzdata" // CRON_TZ=America/New_York on machines without tzdata
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/entitywatch/entitywatch"
+	"github.com/entitywatch/entitywatch/ingest"
+	"github.com/entitywatch/entitywatch/store"
+)
+
+// defaultSchedule runs every 5 minutes Monday to Friday 05:00-20:00 New
+// York time, and hourly otherwise.
+var defaultSchedule = []string{
+	"CRON_TZ=America/New_York */5 5-19 * * 1-5",
+	"CRON_TZ=America/New_York 0 0-4,20-23 * * 1-5",
+	"CRON_TZ=America/New_York 0 * * * 0,6",
+}
+
+// runFlags are the flags of run, daemon and backfill.
+type runFlags struct {
+	common
+	source   string
+	frURL    string
+	since    string
+	lookback int
+}
+
+func (f *runFlags) register(fs interface {
+	StringVar(*string, string, string, string)
+	IntVar(*int, string, int, string)
+}) {
+	def := os.Getenv("ENTITYWATCH_DB")
+	if def == "" {
+		def = "entitywatch.db"
+	}
+	fs.StringVar(&f.db, "db", def, "database file (default $ENTITYWATCH_DB or ./entitywatch.db)")
+	fs.StringVar(&f.source, "source", "", "read a folder laid out like the FR API instead of the network (e.g. fixtures/federalregister)")
+	frDef := os.Getenv("ENTITYWATCH_FR_URL")
+	if frDef == "" {
+		frDef = "https://www.federalregister.gov/api/v1"
+	}
+	fs.StringVar(&f.frURL, "fr-url", frDef, "Federal Register API base URL (default $ENTITYWATCH_FR_URL or the FR's)")
+	fs.StringVar(&f.since, "since", "", "first run: search from this date (YYYY-MM-DD; default the baseline date, else 30 days back)")
+	fs.IntVar(&f.lookback, "lookback", 7, "days re-read before the watermark on every run")
+}
+
+func (f *runFlags) pipeline(db *store.DB, stdout io.Writer, log *slog.Logger) (*pipeline, error) {
+	p := &pipeline{db: db, now: time.Now, lookback: f.lookback, log: log}
+	if f.since != "" {
+		d, err := entitywatch.ParseDate(f.since)
+		if err != nil {
+			return nil, fmt.Errorf("--since %q: want YYYY-MM-DD", f.since)
+		}
+		p.since = d
+	}
+	if f.lookback < 0 {
+		return nil, fmt.Errorf("--lookback must not be negative")
+	}
+	if f.source != "" {
+		if fi, err := os.Stat(f.source); err != nil || !fi.IsDir() {
+			return nil, fmt.Errorf("--source %s: not a folder", f.source)
+		}
+		p.src = &ingest.DirSource{Dir: f.source}
+	} else {
+		p.src = &ingest.Client{BaseURL: f.frURL}
+	}
+	p.deliver = func(ctx context.Context) error { return deliverConsole(ctx, db, stdout) }
+	return p, nil
+}
+
+func newLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var f runFlags
+	fs := newFlagSet("run", "--once [--source DIR | --fr-url URL] [--since DATE] [--lookback DAYS] [--db PATH]", stderr)
+	f.register(fs)
+	once := fs.Bool("once", false, "do one run and exit (0, or 1 when a rule was quarantined or the source failed)")
+	if pos, err := parseInterspersed(fs, args); err != nil || len(pos) > 0 || !*once {
+		if err == nil {
+			fmt.Fprintln(stderr, "entitywatch run: use --once (or `entitywatch daemon` to run on a schedule)")
+			fs.Usage()
+		}
+		return exitUsage
+	}
+	db, ok := openDB(ctx, f.db, false, stderr, "run")
+	if !ok {
+		return exitFailed
+	}
+	defer db.Close()
+	p, err := f.pipeline(db, stdout, newLogger(stderr))
+	if err != nil {
+		fmt.Fprintf(stderr, "entitywatch run: %v\n", err)
+		return exitUsage
+	}
+	rep, err := p.runOnce(ctx)
+	printReport(stdout, rep)
+	if err != nil {
+		fmt.Fprintf(stderr, "entitywatch run: %v\n", err)
+		return exitFailed
+	}
+	if len(rep.Quarantined) > 0 {
+		return exitFailed
+	}
+	return exitOK
+}
+
+func printReport(w io.Writer, rep runReport) {
+	fmt.Fprintf(w, "run: searched %s..%s: %d Entity List documents", rep.From, rep.To, rep.Found)
+	if rep.Found > 0 && rep.Found == rep.Known && len(rep.Early) == 0 {
+		fmt.Fprintf(w, ", all already stored: nothing to do\n")
+		return
+	}
+	fmt.Fprintf(w, ", %d already stored, %d applied, %d quarantined, %d failed to download, %d early warnings\n", rep.Known, len(rep.Applied), len(rep.Quarantined), len(rep.Failed), len(rep.Early))
+}
+
+func runBackfill(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var f runFlags
+	fs := newFlagSet("backfill", "--from YYYY-MM-DD [--to YYYY-MM-DD] [--source DIR | --fr-url URL] [--db PATH]", stderr)
+	f.register(fs)
+	fromS := fs.String("from", "", "first publication date to replay")
+	toS := fs.String("to", "", "last publication date (default today)")
+	if pos, err := parseInterspersed(fs, args); err != nil || len(pos) > 0 {
+		if err == nil {
+			fs.Usage()
+		}
+		return exitUsage
+	}
+	from, err := entitywatch.ParseDate(*fromS)
+	if err != nil {
+		fmt.Fprintf(stderr, "entitywatch backfill: --from %q: want YYYY-MM-DD\n", *fromS)
+		return exitUsage
+	}
+	to := entitywatch.Date{Time: time.Now().UTC().Truncate(24 * time.Hour)}
+	if *toS != "" {
+		if to, err = entitywatch.ParseDate(*toS); err != nil {
+			fmt.Fprintf(stderr, "entitywatch backfill: --to %q: want YYYY-MM-DD\n", *toS)
+			return exitUsage
+		}
+	}
+	db, ok := openDB(ctx, f.db, false, stderr, "backfill")
+	if !ok {
+		return exitFailed
+	}
+	defer db.Close()
+	p, err := f.pipeline(db, stdout, newLogger(stderr))
+	if err != nil {
+		fmt.Fprintf(stderr, "entitywatch backfill: %v\n", err)
+		return exitUsage
+	}
+	status := exitOK
+	// One month at a time: politely, and so a failure loses little.
+	for start := from; !start.After(to.Time); {
+		end := entitywatch.Date{Time: start.AddDate(0, 1, -1)}
+		if end.After(to.Time) {
+			end = to
+		}
+		rep, err := p.ingest(ctx, start, end)
+		printReport(stdout, rep)
+		if err != nil {
+			fmt.Fprintf(stderr, "entitywatch backfill: %v\n", err)
+			status = exitFailed
+			if ctx.Err() != nil {
+				return status
+			}
+		}
+		if len(rep.Quarantined) > 0 {
+			status = exitFailed
+		}
+		start = entitywatch.Date{Time: end.AddDate(0, 0, 1)}
+	}
+	return status
+}
+
+func runDaemon(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var f runFlags
+	fs := newFlagSet("daemon", "[--schedule CRON] [--source DIR | --fr-url URL] [--db PATH]", stderr)
+	f.register(fs)
+	schedule := fs.String("schedule", "", "cron schedule (robfig/cron, CRON_TZ= allowed; default every 5 minutes Mon-Fri 05:00-20:00 New York, hourly otherwise)")
+	if pos, err := parseInterspersed(fs, args); err != nil || len(pos) > 0 {
+		if err == nil {
+			fs.Usage()
+		}
+		return exitUsage
+	}
+	specs := defaultSchedule
+	if *schedule != "" {
+		specs = []string{*schedule}
+	}
+	db, ok := openDB(ctx, f.db, false, stderr, "daemon")
+	if !ok {
+		return exitFailed
+	}
+	defer db.Close()
+	log := newLogger(stderr)
+	p, err := f.pipeline(db, stdout, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "entitywatch daemon: %v\n", err)
+		return exitUsage
+	}
+	c, err := newScheduler(ctx, specs, p, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "entitywatch daemon: %v\n", err)
+		return exitUsage
+	}
+	c.Start()
+	log.Info("daemon started", "schedule", strings.Join(specs, "; "), "db", f.db)
+	<-ctx.Done()
+	log.Info("stopping: waiting for the run in flight")
+	<-c.Stop().Done()
+	log.Info("stopped")
+	return exitOK
+}
+
+// newScheduler schedules the pipeline with cron.Recover and
+// SkipIfStillRunning; a run that overlaps another is skipped.
+func newScheduler(ctx context.Context, specs []string, p *pipeline, log *slog.Logger) (*cron.Cron, error) {
+	logger := cron.PrintfLogger(slog.NewLogLogger(log.Handler(), slog.LevelInfo))
+	c := cron.New(cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
+	job := cron.FuncJob(func() {
+		rep, err := p.runOnce(ctx)
+		switch {
+		case errors.Is(err, entitywatch.ErrAlreadyRunning):
+			log.Info("run skipped: another is in progress")
+		case err != nil:
+			log.Error("run failed", "err", err, "applied", len(rep.Applied), "quarantined", len(rep.Quarantined))
+		default:
+			log.Info("run done", "found", rep.Found, "applied", len(rep.Applied), "quarantined", len(rep.Quarantined), "early_warnings", len(rep.Early), "took", rep.Queued)
+		}
+	})
+	for _, s := range specs {
+		if _, err := c.AddJob(s, job); err != nil {
+			return nil, fmt.Errorf("schedule %q: %w", s, err)
+		}
+	}
+	return c, nil
+}
+
+// deliverConsole prints the queued alerts and marks them delivered: the
+// sink used when no Slack or webhook is configured.
+func deliverConsole(ctx context.Context, db *store.DB, w io.Writer) error {
+	alerts, err := db.Outbox(ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range alerts {
+		if a.Delivered {
+			continue
+		}
+		text, err := renderAlert(ctx, db, a)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(w, text)
+		if err := db.MarkDelivered(ctx, a.Seq, "console"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// renderAlert is the plain-text form of an alert.
+func renderAlert(ctx context.Context, db *store.DB, a store.Alert) (string, error) {
+	switch a.Kind {
+	case store.AlertQuarantined:
+		return fmt.Sprintf("ALERT: Entity List rule %s was quarantined, not applied: %s", a.Document, a.Reason), nil
+	case store.AlertEarlyWarning:
+		return fmt.Sprintf("EARLY WARNING: %s (%s) %s", a.Title, a.Document, a.Reason), nil
+	}
+	doc, err := db.Document(ctx, a.Document)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	counts := map[entitywatch.Action]int{}
+	byDest := map[string][]string{}
+	destName := map[string]string{}
+	for _, c := range doc.Rule.Changes {
+		counts[c.Action]++
+		if c.Action == entitywatch.Add || c.Action == entitywatch.Move {
+			byDest[c.CountryCode] = append(byDest[c.CountryCode], c.Name)
+			destName[c.CountryCode] = c.Country
+		}
+	}
+	fmt.Fprintf(&b, "BIS Entity List rule %s", doc.Number)
+	if doc.Citation != "" {
+		fmt.Fprintf(&b, " (%s)", doc.Citation)
+	}
+	fmt.Fprintf(&b, ", effective %s", doc.Effective)
+	if !doc.Published.IsZero() {
+		fmt.Fprintf(&b, ", published %s", doc.Published)
+	}
+	fmt.Fprintf(&b, ": %q\n  %d added, %d removed, %d revised, %d moved", doc.Title, counts[entitywatch.Add], counts[entitywatch.Remove], counts[entitywatch.Revise], counts[entitywatch.Move])
+	codes := make([]string, 0, len(byDest))
+	for code := range byDest {
+		codes = append(codes, code)
+	}
+	slices.SortFunc(codes, func(x, y string) int {
+		if d := len(byDest[y]) - len(byDest[x]); d != 0 {
+			return d
+		}
+		return strings.Compare(x, y)
+	})
+	for _, code := range codes {
+		names := byDest[code]
+		shown := names
+		more := ""
+		if len(shown) > 8 {
+			shown, more = shown[:8], fmt.Sprintf(", and %d more", len(names)-8)
+		}
+		fmt.Fprintf(&b, "\n  %s %d: %s%s", destName[code], len(names), strings.Join(shown, "; "), more)
+	}
+	return b.String(), nil
+}
