@@ -286,3 +286,57 @@ func TestScheduler_Default(t *testing.T) {
 		t.Errorf("a bad schedule was accepted")
 	}
 }
+
+// TestMain_Daemon starts the daemon and stops it as SIGINT would (by
+// cancelling its context) once it has started: it shuts down cleanly with
+// exit status 0.
+func TestMain_Daemon(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	db := filepath.Join(t.TempDir(), "entitywatch.db")
+	logs := &signalWriter{want: "daemon started", seen: make(chan struct{})}
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, []string{"daemon", "--source", "../../fixtures/federalregister", "--db", db, "--schedule", "@every 1h"}, strings.NewReader(""), io.Discard, logs)
+	}()
+	select {
+	case <-logs.seen:
+		cancel()
+	case code := <-done:
+		t.Fatalf("daemon exited early with %d: %s", code, logs.String())
+	}
+	if code := <-done; code != exitOK {
+		t.Fatalf("daemon exit %d: %s", code, logs.String())
+	}
+	if !strings.Contains(logs.String(), "stopped") {
+		t.Errorf("daemon log: %s", logs.String())
+	}
+	if code, _, stderr := run(t, "", "daemon", "--db", db, "--schedule", "every tuesday"); code != exitUsage || !strings.Contains(stderr, "schedule") {
+		t.Errorf("bad schedule: exit %d %s", code, stderr)
+	}
+}
+
+// signalWriter collects output and closes seen when want first appears.
+type signalWriter struct {
+	mu   sync.Mutex
+	b    strings.Builder
+	want string
+	seen chan struct{}
+	once sync.Once
+}
+
+func (w *signalWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.b.Write(p)
+	if strings.Contains(w.b.String(), w.want) {
+		w.once.Do(func() { close(w.seen) })
+	}
+	return len(p), nil
+}
+
+func (w *signalWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
+}
