@@ -33,6 +33,9 @@ type Alert struct {
 	// Receipt is what the channel answered (Slack's message ts).
 	Receipt     string    `json:"receipt,omitempty"`
 	DeliveredAt time.Time `json:"delivered_at,omitempty"`
+	// Settled marks an alert the notifier is done with: delivered, failed
+	// for good, or wanted by no route. Requeue unsettles it.
+	Settled bool `json:"settled,omitempty"`
 }
 
 func (db *DB) queueAlert(tx *bolt.Tx, a Alert) error {
@@ -63,4 +66,157 @@ func (db *DB) Outbox(ctx context.Context) ([]Alert, error) {
 		})
 	})
 	return out, err
+}
+
+// Pending returns the alerts not yet settled, in order.
+func (db *DB) Pending(ctx context.Context) ([]Alert, error) {
+	all, err := db.Outbox(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, a := range all {
+		if !a.Settled {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+func deliveryKey(seq uint64, route string) []byte { return append(seqKey(seq), route...) }
+
+// DeliveryRecord returns the notifier's record of alert seq on route
+// (opaque JSON), or nil when there is none.
+func (db *DB) DeliveryRecord(ctx context.Context, seq uint64, route string) ([]byte, error) {
+	var out []byte
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketDeliveries).Get(deliveryKey(seq, route)); v != nil {
+			out = append([]byte(nil), v...)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// DeliveryRecords returns every route's record of alert seq.
+func (db *DB) DeliveryRecords(ctx context.Context, seq uint64) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketDeliveries).Cursor()
+		prefix := seqKey(seq)
+		for k, v := c.Seek(prefix); k != nil && len(k) >= 8 && string(k[:8]) == string(prefix); k, v = c.Next() {
+			out[string(k[8:])] = append([]byte(nil), v...)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// PutDeliveryRecord stores the notifier's record of alert seq on route.
+func (db *DB) PutDeliveryRecord(ctx context.Context, seq uint64, route string, record []byte) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketOutbox).Get(seqKey(seq)) == nil {
+			return fmt.Errorf("alert %d: %w", seq, ErrNotFound)
+		}
+		return tx.Bucket(bucketDeliveries).Put(deliveryKey(seq, route), record)
+	})
+}
+
+// Settle marks alert seq settled; Pending no longer returns it.
+func (db *DB) Settle(ctx context.Context, seq uint64) error {
+	return db.updateAlert(ctx, seq, func(a *Alert) { a.Settled = true })
+}
+
+// Requeue unsettles alert seq and clears the records of routes on which
+// it failed for good (those whose record satisfies failed), so the next
+// delivery tries them again.
+func (db *DB) Requeue(ctx context.Context, seq uint64, failed func(record []byte) bool) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketOutbox)
+		v := b.Get(seqKey(seq))
+		if v == nil {
+			return fmt.Errorf("alert %d: %w", seq, ErrNotFound)
+		}
+		var a Alert
+		if err := json.Unmarshal(v, &a); err != nil {
+			return fmt.Errorf("alert %d: %w: %v", seq, ErrCorrupt, err)
+		}
+		a.Settled = false
+		nv, err := json.Marshal(a)
+		if err != nil {
+			return err
+		}
+		if err := b.Put(seqKey(seq), nv); err != nil {
+			return err
+		}
+		c := tx.Bucket(bucketDeliveries).Cursor()
+		prefix := seqKey(seq)
+		var stale [][]byte
+		for k, v := c.Seek(prefix); k != nil && len(k) >= 8 && string(k[:8]) == string(prefix); k, v = c.Next() {
+			if failed(v) {
+				stale = append(stale, append([]byte(nil), k...))
+			}
+		}
+		for _, k := range stale {
+			if err := tx.Bucket(bucketDeliveries).Delete(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (db *DB) updateAlert(ctx context.Context, seq uint64, f func(*Alert)) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketOutbox)
+		v := b.Get(seqKey(seq))
+		if v == nil {
+			return fmt.Errorf("alert %d: %w", seq, ErrNotFound)
+		}
+		var a Alert
+		if err := json.Unmarshal(v, &a); err != nil {
+			return fmt.Errorf("alert %d: %w: %v", seq, ErrCorrupt, err)
+		}
+		f(&a)
+		nv, err := json.Marshal(a)
+		if err != nil {
+			return err
+		}
+		return b.Put(seqKey(seq), nv)
+	})
+}
+
+// AppliedVersion returns the version a document's rule made: the changes
+// as applied (with identities and changed fields) and the applier's
+// warnings.
+func (db *DB) AppliedVersion(ctx context.Context, number string) (*Version, error) {
+	var v *Version
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		d, err := getDocument(tx, number)
+		if err != nil {
+			return err
+		}
+		if d.VersionKey == "" {
+			return fmt.Errorf("version of %s: %w (status %s)", number, ErrNotFound, d.Status)
+		}
+		b := tx.Bucket(bucketVersions).Get([]byte(d.VersionKey))
+		if b == nil {
+			return fmt.Errorf("version %s of %s: %w", d.VersionKey, number, ErrNotFound)
+		}
+		v = new(Version)
+		if err := json.Unmarshal(b, v); err != nil {
+			return fmt.Errorf("version %s: %w: %v", d.VersionKey, ErrCorrupt, err)
+		}
+		return nil
+	})
+	return v, err
 }

@@ -152,27 +152,10 @@ func (db *DB) Corrections(ctx context.Context, number string) ([]string, error) 
 	return out, err
 }
 
-// MarkDelivered records that an alert was delivered, with the receipt the
-// channel gave (Slack's message ts, a webhook's status).
+// MarkDelivered records that an alert was delivered and settles it, with
+// the receipt the channel gave (Slack's message ts, a webhook's status).
 func (db *DB) MarkDelivered(ctx context.Context, seq uint64, receipt string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return db.bolt.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketOutbox)
-		v := b.Get(seqKey(seq))
-		if v == nil {
-			return fmt.Errorf("alert %d: %w", seq, ErrNotFound)
-		}
-		var a Alert
-		if err := json.Unmarshal(v, &a); err != nil {
-			return fmt.Errorf("alert %d: %w: %v", seq, ErrCorrupt, err)
-		}
-		a.Delivered, a.Receipt, a.DeliveredAt = true, receipt, db.now().UTC()
-		nv, err := json.Marshal(a)
-		if err != nil {
-			return err
-		}
-		return b.Put(seqKey(seq), nv)
+	return db.updateAlert(ctx, seq, func(a *Alert) {
+		a.Delivered, a.Settled, a.Receipt, a.DeliveredAt = true, true, receipt, db.now().UTC()
 	})
 }

@@ -32,7 +32,8 @@ var (
 	bucketRuns        = []byte("runs")        // sequence -> Run (JSON)
 	bucketInspect     = []byte("inspection")  // document number -> first seen on public inspection
 	bucketLinks       = []byte("links")       // corrected number \x00 correcting number -> ""
-	allBuckets        = [][]byte{bucketMeta, bucketDocs, bucketRaw, bucketVersions, bucketCheckpoints, bucketCurrent, bucketHistory, bucketNames, bucketOutbox, bucketRuns, bucketInspect, bucketLinks}
+	bucketDeliveries  = []byte("deliveries")  // alert sequence (8 bytes) + route name -> delivery record (JSON, the notifier's)
+	allBuckets        = [][]byte{bucketMeta, bucketDocs, bucketRaw, bucketVersions, bucketCheckpoints, bucketCurrent, bucketHistory, bucketNames, bucketOutbox, bucketRuns, bucketInspect, bucketLinks, bucketDeliveries}
 	keySchema         = []byte("schema")
 	keyBaseline       = []byte("baseline")
 	keyWatermark      = []byte("watermark")

@@ -383,3 +383,45 @@ func TestStore_Backup(t *testing.T) {
 		t.Errorf("evidence in the backup: %q %v", got, err)
 	}
 }
+
+func TestStore_DeliveryLog(t *testing.T) {
+	ctx := context.Background()
+	db := open(t, Options{})
+	for i := range 2 {
+		d, raw, r := rule(fmt.Sprintf("2025-0000%d", i+1), fmt.Sprintf("2025-01-1%d", i), "2025-01-20", change(entitywatch.Add, "CN", fmt.Sprintf("Alpha %d", i), "Beijing"))
+		mustApply(t, db, d, raw, r)
+	}
+	pending, err := db.Pending(ctx)
+	if err != nil || len(pending) != 2 {
+		t.Fatalf("pending: %+v %v", pending, err)
+	}
+	if err := db.PutDeliveryRecord(ctx, pending[0].Seq, "slack", []byte(`{"status":"failed"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PutDeliveryRecord(ctx, pending[0].Seq, "webhook", []byte(`{"status":"delivered"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PutDeliveryRecord(ctx, 99, "slack", nil); !errors.Is(err, ErrNotFound) {
+		t.Errorf("record for an unknown alert: %v", err)
+	}
+	if err := db.Settle(ctx, pending[0].Seq); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := db.Pending(ctx); len(p) != 1 || p[0].Seq != pending[1].Seq {
+		t.Errorf("pending after settle: %+v", p)
+	}
+	if err := db.Requeue(ctx, pending[0].Seq, func(rec []byte) bool { return bytes.Contains(rec, []byte("failed")) }); err != nil {
+		t.Fatal(err)
+	}
+	recs, _ := db.DeliveryRecords(ctx, pending[0].Seq)
+	if _, ok := recs["slack"]; ok || len(recs) != 1 {
+		t.Errorf("records after requeue: %q", recs)
+	}
+	if p, _ := db.Pending(ctx); len(p) != 2 {
+		t.Errorf("pending after requeue: %+v", p)
+	}
+	v, err := db.AppliedVersion(ctx, "2025-00002")
+	if err != nil || len(v.Changes) != 1 || v.Changes[0].ID != "CN/alpha1" {
+		t.Errorf("applied version: %+v %v", v, err)
+	}
+}
