@@ -18,6 +18,7 @@ const (
 	AlertApplied      AlertKind = "rule_applied"
 	AlertQuarantined  AlertKind = "rule_quarantined"
 	AlertEarlyWarning AlertKind = "early_warning"
+	AlertHealth       AlertKind = "health"
 )
 
 // Alert is one row of the outbox: an alert to deliver, written in the same
@@ -219,4 +220,27 @@ func (db *DB) AppliedVersion(ctx context.Context, number string) (*Version, erro
 		return nil
 	})
 	return v, err
+}
+
+// QueueHealth queues a health alert ("no successful run for 2 hours")
+// once per key: a second call with the same key queues nothing. It reports
+// whether it queued one.
+func (db *DB) QueueHealth(ctx context.Context, key, text string) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	queued := false
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		k := []byte("health:" + key)
+		if meta.Get(k) != nil {
+			return nil
+		}
+		if err := meta.Put(k, []byte(db.now().UTC().Format(time.RFC3339))); err != nil {
+			return err
+		}
+		queued = true
+		return db.queueAlert(tx, Alert{Kind: AlertHealth, Reason: text})
+	})
+	return queued, err
 }

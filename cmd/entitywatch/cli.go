@@ -39,6 +39,7 @@ commands:
   run --once [--source DIR]            one ingestion run from the FR API (or a folder laid out like it)
   daemon [--schedule CRON]             ingestion runs on a schedule until SIGINT/SIGTERM
   backfill --from DATE [--to DATE]     replay history month by month
+  alerts list|retry|preview [NUMBER]   the alert outbox; re-queue a failed alert; print one as Block Kit JSON
 
 Store commands take --db PATH (default $ENTITYWATCH_DB or ./entitywatch.db);
 read commands take --format json|csv|text.
@@ -79,6 +80,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return runDaemon(ctx, args[1:], stdout, stderr)
 	case "backfill":
 		return runBackfill(ctx, args[1:], stdout, stderr)
+	case "alerts":
+		return runAlerts(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usageSummary)
 		return exitOK

@@ -18,6 +18,7 @@ import (
 
 	"github.com/entitywatch/entitywatch"
 	"github.com/entitywatch/entitywatch/ingest"
+	"github.com/entitywatch/entitywatch/notify"
 	"github.com/entitywatch/entitywatch/store"
 )
 
@@ -127,7 +128,9 @@ func (f *fakeFR) pipeline(t *testing.T, db *store.DB, now time.Time, out io.Writ
 		since:    entitywatch.NewDate(2023, 1, 1),
 		lookback: 7,
 		log:      slog.New(slog.NewTextHandler(io.Discard, nil)),
-		deliver:  func(ctx context.Context) error { return deliverConsole(ctx, db, out) },
+		deliver: func(ctx context.Context) error {
+			return newDispatcher(db, []notify.Route{{Name: "console", Sender: &notify.Console{W: out}}}, slog.New(slog.NewTextHandler(io.Discard, nil))).Deliver(ctx)
+		},
 	}
 }
 
@@ -202,7 +205,7 @@ func TestPipeline_RunOnce(t *testing.T) {
 	}}
 	fr.mu.Unlock()
 	alerts.Reset()
-	if rep, err = p.runOnce(ctx); err != nil || len(rep.Early) != 1 || !strings.Contains(alerts.String(), "EARLY WARNING") {
+	if rep, err = p.runOnce(ctx); err != nil || len(rep.Early) != 1 || !strings.Contains(alerts.String(), "Entity List rule on public inspection") {
 		t.Errorf("early warning: %+v %v\n%s", rep, err, alerts.String())
 	}
 	if rep, _ = p.runOnce(ctx); len(rep.Early) != 0 {
@@ -232,10 +235,10 @@ func TestMain_RunOnceSource(t *testing.T) {
 	code, stdout, stderr := run(t, "", "run", "--once", "--source", "../../fixtures/federalregister", "--db", db, "--since", "2023-01-01")
 	// 2023-13196 has no DATES section in our copy: it is quarantined and
 	// the run says so with exit status 1.
-	if code != exitFailed || !strings.Contains(stdout, "5 applied, 1 quarantined") || !strings.Contains(stdout, "ALERT: Entity List rule 2023-13196 was quarantined") {
+	if code != exitFailed || !strings.Contains(stdout, "5 applied, 1 quarantined") || !strings.Contains(stdout, "Entity List rule 2023-13196 could not be parsed") {
 		t.Fatalf("first run: exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	if !strings.Contains(stdout, "BIS Entity List rule 2025-05427 (90 FR 14046), effective 2025-03-25") {
+	if !strings.Contains(stdout, "BIS added 12 entities, effective 2025-03-25: China 11") {
 		t.Errorf("first run alerts:\n%s", stdout)
 	}
 	code, stdout, _ = run(t, "", "run", "--once", "--source", "../../fixtures/federalregister", "--db", db)

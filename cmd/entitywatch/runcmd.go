@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"slices"
 	"strings"
 	"time"
 	_ "time/tzdata" // CRON_TZ=America/New_York on machines without tzdata
@@ -16,6 +15,7 @@ import (
 
 	"github.com/entitywatch/entitywatch"
 	"github.com/entitywatch/entitywatch/ingest"
+	"github.com/entitywatch/entitywatch/notify"
 	"github.com/entitywatch/entitywatch/store"
 )
 
@@ -30,6 +30,7 @@ var defaultSchedule = []string{
 // runFlags are the flags of run, daemon and backfill.
 type runFlags struct {
 	common
+	notifyFlags
 	source   string
 	frURL    string
 	since    string
@@ -39,7 +40,9 @@ type runFlags struct {
 func (f *runFlags) register(fs interface {
 	StringVar(*string, string, string, string)
 	IntVar(*int, string, int, string)
+	BoolVar(*bool, string, bool, string)
 }) {
+	f.notifyFlags.register(fs)
 	def := os.Getenv("ENTITYWATCH_DB")
 	if def == "" {
 		def = "entitywatch.db"
@@ -75,7 +78,21 @@ func (f *runFlags) pipeline(db *store.DB, stdout io.Writer, log *slog.Logger) (*
 	} else {
 		p.src = &ingest.Client{BaseURL: f.frURL}
 	}
-	p.deliver = func(ctx context.Context) error { return deliverConsole(ctx, db, stdout) }
+	routes, err := f.routes(stdout)
+	if err != nil {
+		return nil, err
+	}
+	d := newDispatcher(db, routes, log)
+	p.deliver = func(ctx context.Context) error {
+		err := d.Deliver(ctx)
+		var de *notify.DeliveryError
+		if errors.As(err, &de) && de.Permanent {
+			// Say so in the next health alert too, once per alert and route.
+			_, qerr := db.QueueHealth(ctx, fmt.Sprintf("delivery:%d:%s", de.Seq, de.Route), fmt.Sprintf("alert %d for %s could not be delivered on %s and will not be retried: %v (entitywatch alerts retry %s)", de.Seq, de.Document, de.Route, de.Err, de.Document))
+			err = errors.Join(err, qerr)
+		}
+		return err
+	}
 	return p, nil
 }
 
@@ -231,6 +248,7 @@ func newScheduler(ctx context.Context, specs []string, p *pipeline, log *slog.Lo
 	c := cron.New(cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
 	job := cron.FuncJob(func() {
 		rep, err := p.runOnce(ctx)
+		checkHealth(ctx, p, log)
 		switch {
 		case errors.Is(err, entitywatch.ErrAlreadyRunning):
 			log.Info("run skipped: another is in progress")
@@ -248,79 +266,37 @@ func newScheduler(ctx context.Context, specs []string, p *pipeline, log *slog.Lo
 	return c, nil
 }
 
-// deliverConsole prints the queued alerts and marks them delivered: the
-// sink used when no Slack or webhook is configured.
-func deliverConsole(ctx context.Context, db *store.DB, w io.Writer) error {
-	alerts, err := db.Outbox(ctx)
-	if err != nil {
-		return err
+// checkHealth queues a health alert when no run has succeeded for two
+// hours, once per hour of silence.
+func checkHealth(ctx context.Context, p *pipeline, log *slog.Logger) {
+	runs, err := p.db.LastRuns(ctx, 200)
+	if err != nil || len(runs) == 0 {
+		return
 	}
-	for _, a := range alerts {
-		if a.Delivered {
-			continue
-		}
-		text, err := renderAlert(ctx, db, a)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(w, text)
-		if err := db.MarkDelivered(ctx, a.Seq, "console"); err != nil {
-			return err
+	now := p.now()
+	var last time.Time
+	for _, r := range runs {
+		if r.Error == "" {
+			last = r.Finished
+			break
 		}
 	}
-	return nil
-}
-
-// renderAlert is the plain-text form of an alert.
-func renderAlert(ctx context.Context, db *store.DB, a store.Alert) (string, error) {
-	switch a.Kind {
-	case store.AlertQuarantined:
-		return fmt.Sprintf("ALERT: Entity List rule %s was quarantined, not applied: %s", a.Document, a.Reason), nil
-	case store.AlertEarlyWarning:
-		return fmt.Sprintf("EARLY WARNING: %s (%s) %s", a.Title, a.Document, a.Reason), nil
+	if !last.IsZero() && now.Sub(last) < 2*time.Hour {
+		return
 	}
-	doc, err := db.Document(ctx, a.Document)
-	if err != nil {
-		return "", err
+	since := "ever"
+	if !last.IsZero() {
+		since = "since " + last.Format(time.RFC3339)
 	}
-	var b strings.Builder
-	counts := map[entitywatch.Action]int{}
-	byDest := map[string][]string{}
-	destName := map[string]string{}
-	for _, c := range doc.Rule.Changes {
-		counts[c.Action]++
-		if c.Action == entitywatch.Add || c.Action == entitywatch.Move {
-			byDest[c.CountryCode] = append(byDest[c.CountryCode], c.Name)
-			destName[c.CountryCode] = c.Country
+	text := fmt.Sprintf("no successful ingestion run %s; last error: %s", since, runs[0].Error)
+	if queued, err := p.db.QueueHealth(ctx, "no-success:"+now.UTC().Format("2006-01-02T15"), text); err != nil {
+		log.Error("health alert not queued", "err", err)
+	} else if queued {
+		log.Error("health: " + text)
+		if p.deliver != nil {
+			if err := p.deliver(ctx); err != nil {
+				log.Error("alert delivery failed; alerts stay queued", "err", err)
+			}
 		}
 	}
-	fmt.Fprintf(&b, "BIS Entity List rule %s", doc.Number)
-	if doc.Citation != "" {
-		fmt.Fprintf(&b, " (%s)", doc.Citation)
-	}
-	fmt.Fprintf(&b, ", effective %s", doc.Effective)
-	if !doc.Published.IsZero() {
-		fmt.Fprintf(&b, ", published %s", doc.Published)
-	}
-	fmt.Fprintf(&b, ": %q\n  %d added, %d removed, %d revised, %d moved", doc.Title, counts[entitywatch.Add], counts[entitywatch.Remove], counts[entitywatch.Revise], counts[entitywatch.Move])
-	codes := make([]string, 0, len(byDest))
-	for code := range byDest {
-		codes = append(codes, code)
-	}
-	slices.SortFunc(codes, func(x, y string) int {
-		if d := len(byDest[y]) - len(byDest[x]); d != 0 {
-			return d
-		}
-		return strings.Compare(x, y)
-	})
-	for _, code := range codes {
-		names := byDest[code]
-		shown := names
-		more := ""
-		if len(shown) > 8 {
-			shown, more = shown[:8], fmt.Sprintf(", and %d more", len(names)-8)
-		}
-		fmt.Fprintf(&b, "\n  %s %d: %s%s", destName[code], len(names), strings.Join(shown, "; "), more)
-	}
-	return b.String(), nil
 }
