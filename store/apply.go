@@ -31,6 +31,9 @@ type Version struct {
 	Changes   []entitywatch.Change  `json:"changes"`
 	Warnings  []string              `json:"warnings,omitempty"`
 	Touched   []entitywatch.Listing `json:"touched"`
+	// Before holds the touched listings as they were before the rule (only
+	// those that existed), so reports can say what a revision changed.
+	Before []entitywatch.Listing `json:"before,omitempty"`
 }
 
 // Event is one line of an entry's history.
@@ -207,6 +210,9 @@ func newVersion(key string, doc *Document, before, after entitywatch.List, chang
 	for _, l := range after.Listings {
 		if o, ok := old[l.ID]; !ok || !reflect.DeepEqual(*o, l) {
 			v.Touched = append(v.Touched, l)
+			if ok {
+				v.Before = append(v.Before, *o)
+			}
 		}
 	}
 	return v

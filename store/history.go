@@ -85,6 +85,24 @@ func entryHistory(tx *bolt.Tx, id string) (EntryHistory, error) {
 	return h, nil
 }
 
+// VersionsBetween returns the applied versions whose effective date lies
+// in [from, to], in effective-date order.
+func (db *DB) VersionsBetween(ctx context.Context, from, to entitywatch.Date) ([]Version, error) {
+	var out []Version
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketVersions).Cursor()
+		for k, v := c.Seek([]byte(from.String())); k != nil && string(k) <= to.String()+"|~"; k, v = c.Next() {
+			var ver Version
+			if err := json.Unmarshal(v, &ver); err != nil {
+				return fmt.Errorf("version %s: %w: %v", k, ErrCorrupt, err)
+			}
+			out = append(out, ver)
+		}
+		return ctx.Err()
+	})
+	return out, err
+}
+
 // Versions returns every applied version in effective-date order.
 func (db *DB) Versions(ctx context.Context) ([]Version, error) {
 	var out []Version
