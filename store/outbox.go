@@ -139,21 +139,7 @@ func (db *DB) Requeue(ctx context.Context, seq uint64, failed func(record []byte
 		return err
 	}
 	return db.bolt.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketOutbox)
-		v := b.Get(seqKey(seq))
-		if v == nil {
-			return fmt.Errorf("alert %d: %w", seq, ErrNotFound)
-		}
-		var a Alert
-		if err := json.Unmarshal(v, &a); err != nil {
-			return fmt.Errorf("alert %d: %w: %v", seq, ErrCorrupt, err)
-		}
-		a.Settled = false
-		nv, err := json.Marshal(a)
-		if err != nil {
-			return err
-		}
-		if err := b.Put(seqKey(seq), nv); err != nil {
+		if err := modifyAlert(tx, seq, func(a *Alert) { a.Settled = false }); err != nil {
 			return err
 		}
 		c := tx.Bucket(bucketDeliveries).Cursor()
@@ -177,23 +163,26 @@ func (db *DB) updateAlert(ctx context.Context, seq uint64, f func(*Alert)) error
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return db.bolt.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketOutbox)
-		v := b.Get(seqKey(seq))
-		if v == nil {
-			return fmt.Errorf("alert %d: %w", seq, ErrNotFound)
-		}
-		var a Alert
-		if err := json.Unmarshal(v, &a); err != nil {
-			return fmt.Errorf("alert %d: %w: %v", seq, ErrCorrupt, err)
-		}
-		f(&a)
-		nv, err := json.Marshal(a)
-		if err != nil {
-			return err
-		}
-		return b.Put(seqKey(seq), nv)
-	})
+	return db.bolt.Update(func(tx *bolt.Tx) error { return modifyAlert(tx, seq, f) })
+}
+
+// modifyAlert rewrites outbox row seq through f.
+func modifyAlert(tx *bolt.Tx, seq uint64, f func(*Alert)) error {
+	b := tx.Bucket(bucketOutbox)
+	v := b.Get(seqKey(seq))
+	if v == nil {
+		return fmt.Errorf("alert %d: %w", seq, ErrNotFound)
+	}
+	var a Alert
+	if err := json.Unmarshal(v, &a); err != nil {
+		return fmt.Errorf("alert %d: %w: %v", seq, ErrCorrupt, err)
+	}
+	f(&a)
+	nv, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	return b.Put(seqKey(seq), nv)
 }
 
 // AppliedVersion returns the version a document's rule made: the changes

@@ -493,22 +493,12 @@ func writeDelta(stdout, stderr io.Writer, format string, from, to entitywatch.Da
 }
 
 func runEvidence(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	var c common
-	fs := newFlagSet("evidence", "DOCUMENT_NUMBER [--db PATH]", stderr)
-	c.register(fs, "")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return exitUsage
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return exitUsage
-	}
-	db, ok := openDB(ctx, c.db, true, stderr, "evidence")
-	if !ok {
-		return exitFailed
+	db, arg, code := openWithArg(ctx, "evidence", "DOCUMENT_NUMBER [--db PATH]", args, stderr)
+	if db == nil {
+		return code
 	}
 	defer db.Close()
+	pos := []string{arg}
 	raw, sum, err := db.Evidence(ctx, pos[0])
 	if err != nil {
 		fmt.Fprintf(stderr, "entitywatch evidence: %v\n", err)
@@ -523,22 +513,13 @@ func runEvidence(ctx context.Context, args []string, stdout, stderr io.Writer) i
 }
 
 func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	var c common
-	fs := newFlagSet("backup", "FILE [--db PATH]", stderr)
-	c.register(fs, "")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return exitUsage
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return exitUsage
-	}
-	db, ok := openDB(ctx, c.db, true, stderr, "backup")
-	if !ok {
-		return exitFailed
+	db, arg, code := openWithArg(ctx, "backup", "FILE [--db PATH]", args, stderr)
+	if db == nil {
+		return code
 	}
 	defer db.Close()
+	c := common{db: db.Path()}
+	pos := []string{arg}
 	tmp := pos[0] + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
@@ -562,4 +543,26 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	fmt.Fprintf(stdout, "wrote %s (%d bytes), a consistent copy of %s\n", pos[0], n, c.db)
 	return exitOK
+}
+
+// openWithArg parses a read command that takes one argument and --db,
+// and opens the database read-only. On failure db is nil and code is the
+// exit status.
+func openWithArg(ctx context.Context, name, usage string, args []string, stderr io.Writer) (db *store.DB, arg string, code int) {
+	var c common
+	fs := newFlagSet(name, usage, stderr)
+	c.register(fs, "")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return nil, "", exitUsage
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return nil, "", exitUsage
+	}
+	db, ok := openDB(ctx, c.db, true, stderr, name)
+	if !ok {
+		return nil, "", exitFailed
+	}
+	return db, pos[0], exitOK
 }
