@@ -22,18 +22,16 @@ const (
 )
 
 // Alert is one row of the outbox: an alert to deliver, written in the same
-// transaction as the change it reports, so none is lost or invented.
+// transaction as the change it reports, so none is lost or invented. Each
+// route's delivery record (the notifier's, with Slack's ts) is kept beside
+// it; see DeliveryRecord.
 type Alert struct {
-	Seq       uint64    `json:"seq"`
-	Kind      AlertKind `json:"kind"`
-	Document  string    `json:"document_number"`
-	Title     string    `json:"title,omitempty"`
-	Reason    string    `json:"reason,omitempty"`
-	Created   time.Time `json:"created_at"`
-	Delivered bool      `json:"delivered"`
-	// Receipt is what the channel answered (Slack's message ts).
-	Receipt     string    `json:"receipt,omitempty"`
-	DeliveredAt time.Time `json:"delivered_at,omitempty"`
+	Seq      uint64    `json:"seq"`
+	Kind     AlertKind `json:"kind"`
+	Document string    `json:"document_number"`
+	Title    string    `json:"title,omitempty"`
+	Reason   string    `json:"reason,omitempty"`
+	Created  time.Time `json:"created_at"`
 	// Settled marks an alert the notifier is done with: delivered, failed
 	// for good, or wanted by no route. Requeue unsettles it.
 	Settled bool `json:"settled,omitempty"`

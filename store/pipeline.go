@@ -151,11 +151,3 @@ func (db *DB) Corrections(ctx context.Context, number string) ([]string, error) 
 	})
 	return out, err
 }
-
-// MarkDelivered records that an alert was delivered and settles it, with
-// the receipt the channel gave (Slack's message ts, a webhook's status).
-func (db *DB) MarkDelivered(ctx context.Context, seq uint64, receipt string) error {
-	return db.updateAlert(ctx, seq, func(a *Alert) {
-		a.Delivered, a.Settled, a.Receipt, a.DeliveredAt = true, true, receipt, db.now().UTC()
-	})
-}
