@@ -8,6 +8,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/entitywatch/entitywatch"
 )
 
 // AlertKind says what an alert reports.
@@ -32,6 +34,13 @@ type Alert struct {
 	Title    string    `json:"title,omitempty"`
 	Reason   string    `json:"reason,omitempty"`
 	Created  time.Time `json:"created_at"`
+	// For early warnings: when the document was filed for public
+	// inspection, when it is to be published, its PDF, and the counts its
+	// SUMMARY states (nil when unknown).
+	Filed     string                     `json:"filed_at,omitempty"`
+	Published entitywatch.Date           `json:"publication_date,omitzero"`
+	PDFURL    string                     `json:"pdf_url,omitempty"`
+	Counts    *entitywatch.SummaryCounts `json:"summary_counts,omitempty"`
 	// Settled marks an alert the notifier is done with: delivered, failed
 	// for good, or wanted by no route. Requeue unsettles it.
 	Settled bool `json:"settled,omitempty"`

@@ -107,8 +107,10 @@ func (db *DB) Known(ctx context.Context, number string) (bool, error) {
 }
 
 // EarlyWarning queues an early-warning alert for a document on public
-// inspection, once per document number; it reports whether it queued one.
-func (db *DB) EarlyWarning(ctx context.Context, number, title, detail string) (bool, error) {
+// inspection (a, with its Document, Title, Filed, Published, PDFURL and
+// Counts), once per document number; it reports whether it queued one.
+func (db *DB) EarlyWarning(ctx context.Context, a Alert) (bool, error) {
+	number := a.Document
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
@@ -122,7 +124,8 @@ func (db *DB) EarlyWarning(ctx context.Context, number, title, detail string) (b
 			return err
 		}
 		queued = true
-		return db.queueAlert(tx, Alert{Kind: AlertEarlyWarning, Document: number, Title: title, Reason: detail})
+		a.Kind = AlertEarlyWarning
+		return db.queueAlert(tx, a)
 	})
 	return queued, err
 }

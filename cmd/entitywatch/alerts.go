@@ -66,7 +66,19 @@ func toNotifyAlert(ctx context.Context, db *store.DB, a store.Alert) (notify.Ale
 	if a.Document != "" {
 		na.URL = notify.DocumentURL(a.Document)
 	}
-	if a.Kind == store.AlertEarlyWarning || a.Kind == store.AlertHealth || a.Document == "" {
+	if a.Kind == store.AlertEarlyWarning {
+		na.PDFURL, na.Published = a.PDFURL, a.Published
+		if t, err := time.Parse(time.RFC3339, a.Filed); err == nil {
+			na.Filed = t
+		} else if a.Filed != "" {
+			na.Warnings = append(na.Warnings, "filed "+a.Filed)
+		}
+		if a.Counts != nil {
+			na.Counts = *a.Counts
+		}
+		return na, nil
+	}
+	if a.Kind == store.AlertHealth || a.Document == "" {
 		return na, nil
 	}
 	doc, err := db.Document(ctx, a.Document)

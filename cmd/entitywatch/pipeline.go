@@ -24,6 +24,7 @@ type frSource interface {
 	Search(ctx context.Context, from, to entitywatch.Date) ([]ingest.DocumentMeta, error)
 	FetchText(ctx context.Context, m ingest.DocumentMeta) (raw []byte, format string, err error)
 	PublicInspection(ctx context.Context) ([]ingest.PublicInspectionDoc, error)
+	FetchInspectionText(ctx context.Context, d ingest.PublicInspectionDoc) ([]byte, error)
 }
 
 // pipeline is one ingestion job: search from the watermark, fetch, parse,
@@ -197,8 +198,15 @@ func (p *pipeline) ingest(ctx context.Context, from, to entitywatch.Date) (runRe
 			if !ingest.TouchesEntityListInspection(pi) {
 				continue
 			}
-			detail := fmt.Sprintf("on public inspection since %s; to be published %s; %s", pi.FiledAt, pi.PublicationDate, pi.PDFURL)
-			queued, err := p.db.EarlyWarning(ctx, pi.DocumentNumber, pi.Title, detail)
+			ew := store.Alert{Document: pi.DocumentNumber, Title: pi.Title, Filed: pi.FiledAt, Published: pi.PublicationDate, PDFURL: pi.PDFURL}
+			if known, _ := p.db.Known(ctx, pi.DocumentNumber); !known {
+				if text, err := p.src.FetchInspectionText(ctx, pi); err != nil {
+					p.log.Warn("public inspection text unavailable; early warning without counts", "document", pi.DocumentNumber, "err", err)
+				} else if counts, ok := ingest.InspectionCounts(text); ok {
+					ew.Counts = &counts
+				}
+			}
+			queued, err := p.db.EarlyWarning(ctx, ew)
 			if err != nil {
 				return finish(err)
 			}

@@ -106,6 +106,10 @@ func (f *fakeFR) serve(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == "/api/v1/public-inspection-documents/current.json":
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		json.NewEncoder(w).Encode(map[string]any{"count": len(f.desk), "results": f.desk})
+	case r.URL.Path == "/public-inspection/raw_text/202/599/999.txt":
+		w.Header().Set("Content-Type", "text/plain")
+		b, _ := os.ReadFile("../../fixtures/federalregister/public-inspection/raw_text/202/505/427.txt")
+		w.Write(b)
 	case strings.HasPrefix(r.URL.Path, "/documents/full_text/xml/"):
 		num := strings.TrimSuffix(filepath.Base(r.URL.Path), ".xml")
 		b, err := os.ReadFile("../../fixtures/federalregister/" + num + ".xml")
@@ -205,7 +209,7 @@ func TestPipeline_RunOnce(t *testing.T) {
 	}}
 	fr.mu.Unlock()
 	alerts.Reset()
-	if rep, err = p.runOnce(ctx); err != nil || len(rep.Early) != 1 || !strings.Contains(alerts.String(), "Entity List rule on public inspection") {
+	if rep, err = p.runOnce(ctx); err != nil || len(rep.Early) != 1 || !strings.Contains(alerts.String(), "Entity List rule on public inspection") || !strings.Contains(alerts.String(), "The SUMMARY states") || !strings.Contains(alerts.String(), "to be published 2025-04-01") {
 		t.Errorf("early warning: %+v %v\n%s", rep, err, alerts.String())
 	}
 	if rep, _ = p.runOnce(ctx); len(rep.Early) != 0 {
