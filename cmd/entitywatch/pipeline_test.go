@@ -204,7 +204,7 @@ func TestPipeline_RunOnce(t *testing.T) {
 	fr.desk = []map[string]any{{
 		"document_number": "2025-99999", "title": "Additions to the Entity List", "type": "Rule",
 		"filed_at": "2025-03-31T08:45:00.000-04:00", "publication_date": "2025-04-01",
-		"pdf_url":  fr.srv.URL + "/public-inspection/2025-99999.pdf",
+		"pdf_url": fr.srv.URL + "/public-inspection/2025-99999.pdf", "raw_text_url": fr.srv.URL + "/public-inspection/raw_text/202/599/999.txt",
 		"agencies": []map[string]any{{"slug": "industry-and-security-bureau", "name": "Industry and Security Bureau"}},
 	}}
 	fr.mu.Unlock()
