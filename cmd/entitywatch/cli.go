@@ -40,6 +40,8 @@ commands:
   daemon [--schedule CRON]             ingestion runs on a schedule until SIGINT/SIGTERM
   backfill --from DATE [--to DATE]     replay history month by month
   alerts list|retry|preview [NUMBER]   the alert outbox; re-queue a failed alert; print one as Block Kit JSON
+  report [--week YYYY-Www | --from D --to D] [--format md|html|csv|json|xlsx] [--out FILE]
+                                       a period's changes for legal review (default: last complete ISO week)
 
 Store commands take --db PATH (default $ENTITYWATCH_DB or ./entitywatch.db);
 read commands take --format json|csv|text.
@@ -82,6 +84,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return runBackfill(ctx, args[1:], stdout, stderr)
 	case "alerts":
 		return runAlerts(ctx, args[1:], stdout, stderr)
+	case "report":
+		return runReportCmd(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usageSummary)
 		return exitOK
