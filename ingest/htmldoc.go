@@ -13,7 +13,10 @@ import (
 	"github.com/entitywatch/entitywatch"
 )
 
-var printedPage = regexp.MustCompile(`(?i)Start Printed Page\s+(\d+)`)
+var (
+	printedPage     = regexp.MustCompile(`(?i)Start Printed Page\s+(\d+)`)
+	looksLikeAmdpar = regexp.MustCompile(`(?i)^(?:\d+|[a-z]{1,2}|[ivx]+)\.\s+(?:.*\bis amended\b|under\s+\S|by\s+(?:adding|removing|revising|amending)|adding|removing|revising)`)
+)
 
 // readHTML reduces an FR body HTML document (body_html_url) to a source.
 // The body HTML is what the FR renders from its XML: AMDPARs become
@@ -66,7 +69,19 @@ func readHTML(data []byte) (*source, error) {
 		src.frdoc = fold(m)
 	}
 
-	doc.Find("p.amendment_part, table, .printed-page, .printed_page").Each(func(_ int, s *goquery.Selection) {
+	// Amendment paragraphs are p.amendment_part in the FR's rendering; a
+	// page saved from elsewhere may class them otherwise, or not at all,
+	// so fall back to paragraphs that read as numbered or lettered
+	// amendment instructions.
+	amdpar := "p.amendment_part, p[class*='amend'], p[class*='amdpar']"
+	if doc.Find(amdpar).Length() == 0 {
+		doc.Find("p").Each(func(_ int, p *goquery.Selection) {
+			if looksLikeAmdpar.MatchString(fold(p.Text())) {
+				p.AddClass("amendment_part")
+			}
+		})
+	}
+	doc.Find(amdpar + ", table, .printed-page, .printed_page").Each(func(_ int, s *goquery.Selection) {
 		switch {
 		case s.HasClass("printed-page") || s.HasClass("printed_page"):
 			if p, ok := pageOf(s); ok {
@@ -74,6 +89,8 @@ func readHTML(data []byte) (*source, error) {
 			}
 		case goquery.NodeName(s) == "table":
 			src.items = append(src.items, item{table: r.table(s)})
+		case goquery.NodeName(s) != "p":
+			// A printed-page marker or other element matched by class.
 		default:
 			t := r.cellText(s)
 			src.items = append(src.items, item{amdpar: &para{text: t.text, page: r.page}})

@@ -69,22 +69,35 @@ type quoteSpan struct {
 // quotes pair in order.
 func quotes(s string) ([]quoteSpan, error) {
 	var out []quoteSpan
-	open := -1
-	var openRune rune
+	open := -1 // byte offset of the outer opening mark
+	depth := 0 // nesting of curly double quotes (“Enterprise “Kant””)
+	straight := false
 	for i, r := range s {
 		switch {
-		case open < 0 && (r == '“' || r == '"' || r == '”' && false):
-			open, openRune = i, r
-		case open >= 0 && ((openRune == '“' && r == '”') || (openRune == '"' && r == '"')):
-			out = append(out, quoteSpan{start: open, end: i, text: s[open+len(string(openRune)) : i]})
-			open = -1
-		case open >= 0 && openRune == '“' && r == '“':
-			return nil, fmt.Errorf("quotation mark opened at byte %d is not closed before byte %d", open, i)
-		case open < 0 && r == '”':
-			return nil, fmt.Errorf("closing quotation mark at byte %d has no opening mark", i)
+		case straight:
+			if r == '"' {
+				out = append(out, quoteSpan{start: open, end: i, text: s[open+1 : i]})
+				open, straight = -1, false
+			}
+		case r == '"' && depth == 0:
+			open, straight = i, true
+		case r == '“':
+			if depth == 0 {
+				open = i
+			}
+			depth++
+		case r == '”':
+			if depth == 0 {
+				return nil, fmt.Errorf("closing quotation mark at byte %d has no opening mark", i)
+			}
+			depth--
+			if depth == 0 {
+				out = append(out, quoteSpan{start: open, end: i, text: s[open+len("“") : i]})
+				open = -1
+			}
 		}
 	}
-	if open >= 0 {
+	if depth > 0 || straight {
 		return nil, fmt.Errorf("quotation mark opened at byte %d is never closed", open)
 	}
 	return out, nil

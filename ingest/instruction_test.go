@@ -38,6 +38,8 @@ func TestClauses(t *testing.T) {
 			[]entitywatch.Clause{cl(entitywatch.Add, "CHINA, PEOPLE'S REPUBLIC OF", "CN", "Spacety Co., Ltd."), cl(entitywatch.Add, "LUXEMBOURG", "LU", "Spacety Co., Ltd.")}},
 		{"nested_single_quotes", "Under RUSSIA, by adding an entry for “Scientific-Production Enterprise ‘Kant’”;",
 			[]entitywatch.Clause{cl(entitywatch.Add, "RUSSIA", "RU", "Scientific-Production Enterprise ‘Kant’")}},
+		{"nested_double_quotes", "Under RUSSIA, by adding an entry for “Joint Stock Company “Kant””; and “B”.",
+			[]entitywatch.Clause{cl(entitywatch.Add, "RUSSIA", "RU", "Joint Stock Company “Kant”", "B")}},
 		{"straight_quotes", `Under INDIA, by revising the entry for "Bharat Dynamics Limited";`,
 			[]entitywatch.Clause{cl(entitywatch.Revise, "INDIA", "IN", "Bharat Dynamics Limited")}},
 		{"sentence_period_inside_quote", "Under TAIWAN, by adding in alphabetical order, an entry for “Inspur Taiwan.”",

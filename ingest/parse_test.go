@@ -282,3 +282,28 @@ func TestParseRule_PrettyPrinted(t *testing.T) {
 		})
 	}
 }
+
+// TestParseRule_HTMLWithoutClasses reads body HTML whose amendment
+// paragraphs carry no class (a page saved by another tool): they are
+// recognised by their wording, and give the same changes.
+func TestParseRule_HTMLWithoutClasses(t *testing.T) {
+	data, err := os.ReadFile("testdata/synthetic.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := ParseRule(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bare := bytes.ReplaceAll(data, []byte(` class="amendment_part"`), nil)
+	if bytes.Equal(bare, data) {
+		t.Fatal("synthetic.html has no amendment_part class to strip")
+	}
+	got, err := ParseRule(bytes.NewReader(bare))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want.Changes, got.Changes); diff != "" {
+		t.Errorf("changes differ without classes (-with +without):\n%s", diff)
+	}
+}
