@@ -8,7 +8,7 @@ import (
 )
 
 var (
-	akaPattern      = regexp.MustCompile(`(?i)^(?:a\.k\.a\.?|aka|also known as)\s*,?\s*(?:the\s+following\s+` + numberPattern + `\s+alias(?:es)?\s*[:.,]?)?`)
+	akaPattern      = regexp.MustCompile(`(?i)^(?:a\.k\.a\.?|aka|also known as)\s*,?\s*(?:the\s+following\s+(?:` + numberPattern + `\s+)?alias(?:es)?\s*[:.,]?)?`)
 	seeAlsoPattern  = regexp.MustCompile(`(?i)\(\s*see\s+((?:also\s+|alternate\s+)*address(?:es)?\s+under\s+[^)]*?)\s*\)\.?`)
 	citationPattern = regexp.MustCompile(`\d+\s+FR\s+(?:\d[\d,]*|\[[^\]]*\])(?:\s*(?:,|and)?\s*\d{1,2}/\d{1,2}/\d{2,4})?`)
 	// addressOnly matches the bare-address entries BIS lists since 2024,
@@ -19,6 +19,10 @@ var (
 
 // dashes that open an alias item.
 func isAliasDash(r rune) bool { return r == '—' || r == '–' }
+
+// isItemDash also accepts the hyphen older rules print before an alias;
+// it is only asked where an item starts, never inside a name.
+func isItemDash(r rune) bool { return isAliasDash(r) || r == '-' }
 
 // entityText is an entity cell split into its parts.
 type entityText struct {
@@ -42,6 +46,17 @@ func splitEntity(raw string, nameEnd int, wantAliases int) (entityText, error) {
 		rest = t[1:]
 	}
 	rest = strings.TrimLeftFunc(rest, func(r rune) bool { return isSpace(r) || r == ',' })
+	// A parenthetical right after the quoted name ("... Intelligence
+	// (BAAI), a.k.a. ...") is part of the printed name.
+	if strings.HasPrefix(rest, "(") {
+		if j := strings.IndexByte(rest, ')'); j > 0 && !strings.Contains(strings.ToLower(rest[:j]), "see ") {
+			after := strings.TrimLeftFunc(rest[j+1:], isSpace)
+			if after == "" || after[0] == ',' || after[0] == '.' || after[0] == ';' {
+				e.name = fold(e.name + " " + rest[:j+1])
+				rest = strings.TrimLeftFunc(after, func(r rune) bool { return isSpace(r) || r == ',' })
+			}
+		}
+	}
 	if strings.HasPrefix(rest, ":") {
 		// A list-named entry ("The following Department of Atomic Energy
 		// entities: —...; and —..."): the whole cell is its name.
@@ -95,7 +110,7 @@ func splitAliases(s string, want int) (aliases []string, rest string, err error)
 	for {
 		s = strings.TrimLeftFunc(s, isSpace)
 		r := firstRune(s)
-		if !isAliasDash(r) {
+		if !isItemDash(r) {
 			break
 		}
 		s = s[len(string(r)):]
@@ -142,7 +157,7 @@ func firstRune(s string) rune {
 // starts a list item, or follows a semicolon (and an optional "and").
 func nextAliasDash(s string) int {
 	for i, r := range s {
-		if !isAliasDash(r) {
+		if !isItemDash(r) {
 			continue
 		}
 		before := s[:i]
