@@ -215,6 +215,9 @@ func publicationDate(changes []entitywatch.Change, warn func(string, ...any)) en
 	var found entitywatch.Date
 	for _, c := range changes {
 		for _, cit := range c.Citations {
+			if !strings.Contains(cit, "INSERT") {
+				continue
+			}
 			m := placeholderDate.FindStringSubmatch(cit)
 			if m == nil {
 				continue
@@ -331,7 +334,7 @@ type tableRow struct {
 var wantHeader = []string{"country", "entity", "license requirement", "license review policy", "federal register citation"}
 
 func headerMatches(h []string) bool {
-	if len(h) != len(wantHeader) {
+	if len(h) != len(wantHeader) || !strings.EqualFold(strings.TrimSpace(h[0]), "country") {
 		return false
 	}
 	for i, c := range h {
