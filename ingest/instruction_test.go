@@ -110,6 +110,8 @@ func TestSummaryCounts(t *testing.T) {
 			entitywatch.SummaryCounts{Removed: 1}},
 		{"an_entity", "The Department of Commerce is amending the EAR by adding an inadvertently omitted entity to the Entity List.",
 			entitywatch.SummaryCounts{Entities: 1}},
+		{"other_lists_not_counted", "BIS amends the EAR by adding nine entities to the Unverified List (UVL) under the destinations of China (5) and Russia (4). This rule also adds two entities to the Entity List under the destination of Pakistan (2). These entities have been determined to be acting contrary to U.S. interests.",
+			entitywatch.SummaryCounts{Entities: 2, ByDestination: map[string]int{"PK": 2}}},
 		{"uae_abbreviation", "BIS is adding four entities under the destinations of the United Arab Emirates (UAE) (3) and Turkey (1).",
 			entitywatch.SummaryCounts{Entities: 4, ByDestination: map[string]int{"AE": 3, "TR": 1}}},
 	}

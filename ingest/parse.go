@@ -197,7 +197,7 @@ func (p *parser) build(src *source) (*entitywatch.Rule, error) {
 	rule.PublicationDate = publicationDate(changes, warn)
 	if len(changes) == 0 {
 		sc := rule.SummaryCounts
-		if sc.Entities+sc.Entries+sc.Revised+sc.Removed > 0 || len(sc.ByDestination) > 0 {
+		if (sc.Entities+sc.Entries+sc.Revised+sc.Removed > 0 || len(sc.ByDestination) > 0) && (strings.Contains(strings.ToLower(src.summary), "entity list") || !mentionsOtherList(src.summary)) {
 			return nil, spotErr("SUMMARY", entitywatch.ErrUnaccounted, "the SUMMARY states Entity List changes but no instruction amending Supplement No. 4 to part 744 was found")
 		}
 		warn("no amendment of Supplement No. 4 to part 744 found: the rule does not change the Entity List")

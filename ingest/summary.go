@@ -23,7 +23,7 @@ var (
 // (1), ... and Taiwan (1)", "also revises one existing entry".
 func summaryCounts(summary string, warn func(string, ...any)) entitywatch.SummaryCounts {
 	sc := entitywatch.SummaryCounts{ByDestination: map[string]int{}}
-	s := fold(summary)
+	s := entityListSentences(fold(summary))
 	if m := addedPattern.FindStringSubmatch(s); m != nil {
 		n, _ := parseNumber(m[1])
 		if strings.HasPrefix(strings.ToLower(m[2]), "entr") {
@@ -112,4 +112,46 @@ func cleanLabel(label string) string {
 		l = strings.TrimPrefix(l, p)
 	}
 	return strings.TrimSpace(l)
+}
+
+// entityListSentences keeps the sentences of a SUMMARY that speak of the
+// Entity List, and those that go on about the same entities ("These
+// entities are listed under ..."), so counts of other lists in the same
+// rule (the Unverified List, the Military End-User List) are not taken
+// for the Entity List's.
+func entityListSentences(s string) string {
+	all := sentences(s)
+	if !strings.Contains(strings.ToLower(s), "entity list") {
+		// A SUMMARY that never names the Entity List ("removing one
+		// entity under the destination of China") speaks of it
+		// throughout, unless a sentence names another list.
+		var kept []string
+		for _, sent := range all {
+			if !mentionsOtherList(sent) {
+				kept = append(kept, sent)
+			}
+		}
+		return strings.Join(kept, " ")
+	}
+	var kept []string
+	following := false
+	for _, sent := range all {
+		lower := strings.TrimSpace(strings.ToLower(sent))
+		switch {
+		case strings.Contains(lower, "entity list"):
+			kept, following = append(kept, sent), true
+		case mentionsOtherList(lower):
+			following = false
+		case following && (strings.HasPrefix(lower, "these ") || strings.HasPrefix(lower, "this rule also") || strings.HasPrefix(lower, "some entities")):
+			kept = append(kept, sent)
+		}
+	}
+	return strings.Join(kept, " ")
+}
+
+// mentionsOtherList reports whether a sentence is about a list other than
+// the Entity List.
+func mentionsOtherList(s string) bool {
+	s = strings.ToLower(s)
+	return strings.Contains(s, "unverified list") || strings.Contains(s, "military end-user list") || strings.Contains(s, "military end user list") || strings.Contains(s, "denied persons list")
 }
