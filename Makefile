@@ -15,7 +15,7 @@ lint:
 	@test -z "$$(gofmt -l .)" || (gofmt -l . && exit 1)
 
 bench:
-	go test ./ingest ./diff ./store -run '^$$' -bench . -benchmem
+	go test ./ingest ./diff ./store ./web -run '^$$' -bench . -benchmem
 
 # Large seeds make minimising each new input slow; cap it or the run stalls.
 FUZZTIME ?= 60s

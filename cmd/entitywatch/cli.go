@@ -42,6 +42,7 @@ commands:
   alerts list|retry|preview [NUMBER]   the alert outbox; re-queue a failed alert; print one as Block Kit JSON
   report [--week YYYY-Www | --from D --to D] [--format md|html|csv|json|xlsx] [--out FILE]
                                        a period's changes for legal review (default: last complete ISO week)
+  serve [--addr 127.0.0.1:8080]        read-only HTTP API and web view (token: $ENTITYWATCH_API_TOKEN)
 
 Store commands take --db PATH (default $ENTITYWATCH_DB or ./entitywatch.db);
 read commands take --format json|csv|text.
@@ -86,6 +87,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return runAlerts(ctx, args[1:], stdout, stderr)
 	case "report":
 		return runReportCmd(ctx, args[1:], stdout, stderr)
+	case "serve":
+		return runServe(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usageSummary)
 		return exitOK

@@ -304,7 +304,7 @@ func TestMain_Daemon(t *testing.T) {
 	logs := &signalWriter{want: "daemon started", seen: make(chan struct{})}
 	done := make(chan int, 1)
 	go func() {
-		done <- Main(ctx, []string{"daemon", "--source", "../../fixtures/federalregister", "--db", db, "--schedule", "@every 1h"}, strings.NewReader(""), io.Discard, logs)
+		done <- Main(ctx, []string{"daemon", "--source", "../../fixtures/federalregister", "--db", db, "--schedule", "@every 1h", "--addr", "127.0.0.1:0"}, strings.NewReader(""), io.Discard, logs)
 	}()
 	select {
 	case <-logs.seen:

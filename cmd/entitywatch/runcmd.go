@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -206,6 +207,7 @@ func runDaemon(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs := newFlagSet("daemon", "[--schedule CRON] [--source DIR | --fr-url URL] [--db PATH]", stderr)
 	f.register(fs)
 	schedule := fs.String("schedule", "", "cron schedule (robfig/cron, CRON_TZ= allowed; default every 5 minutes Mon-Fri 05:00-20:00 New York, hourly otherwise)")
+	addr := fs.String("addr", "127.0.0.1:8080", "also serve the web view and API here (empty: do not serve)")
 	if pos, err := parseInterspersed(fs, args); err != nil || len(pos) > 0 {
 		if err == nil {
 			fs.Usage()
@@ -232,13 +234,35 @@ func runDaemon(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "entitywatch daemon: %v\n", err)
 		return exitUsage
 	}
+	// The daemon holds the database read-write, so it serves the API
+	// itself: a separate serve could not open the file beside it.
+	var hs *http.Server
+	var served <-chan error
+	if *addr != "" {
+		if hs, served, err = startHTTP(ctx, db, *addr, log, stdout); err != nil {
+			fmt.Fprintf(stderr, "entitywatch daemon: serve: %v\n", err)
+			return exitFailed
+		}
+	}
 	c.Start()
 	log.Info("daemon started", "schedule", strings.Join(specs, "; "), "db", f.db)
-	<-ctx.Done()
+	status := exitOK
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		log.Error("web server stopped", "err", err)
+		status = exitFailed
+	}
 	log.Info("stopping: waiting for the run in flight")
 	<-c.Stop().Done()
+	if hs != nil && status == exitOK {
+		if err := stopHTTP(ctx, hs, served, log); err != nil {
+			log.Error("web server shutdown", "err", err)
+			status = exitFailed
+		}
+	}
 	log.Info("stopped")
-	return exitOK
+	return status
 }
 
 // newScheduler schedules the pipeline with cron.Recover and
