@@ -28,6 +28,9 @@ const (
 	// KindHealth reports a problem with entitywatch itself, such as no
 	// successful run for a while or alerts that could not be delivered.
 	KindHealth Kind = "health"
+	// KindWeeklyReport posts the weekly report: a summary in Reason and the
+	// report itself as Attachment.
+	KindWeeklyReport Kind = "weekly_report"
 )
 
 // Alert is everything an alert says. notify reads nothing itself: the
@@ -66,6 +69,8 @@ type Alert struct {
 	// alert ("no successful run for 2 hours").
 	Reason  string    `json:"reason,omitempty"`
 	Created time.Time `json:"created_at,omitzero"`
+	// Report is the file a weekly report alert carries.
+	Report *File `json:"report,omitempty"`
 }
 
 // DocumentURL returns the Federal Register's short link to a document,

@@ -89,6 +89,8 @@ func Render(a Alert, opt RenderOptions) Message {
 		m = renderEarlyWarning(a, opt)
 	case KindHealth:
 		m = renderHealth(a, opt)
+	case KindWeeklyReport:
+		m = renderWeeklyReport(a, opt)
 	default:
 		m = renderOther(a, opt)
 	}

@@ -224,3 +224,23 @@ func renderOther(a Alert, opt RenderOptions) Message {
 	l.brief = briefWarnings(text, opt.Threaded)
 	return l.fit(opt)
 }
+
+// renderWeeklyReport posts a week's summary (Reason) with the report file
+// attached; senders that cannot upload files get the summary and the
+// file's name.
+func renderWeeklyReport(a Alert, opt RenderOptions) Message {
+	h := cmp.Or(a.Title, "Entity List weekly report")
+	summary := cmp.Or(a.Reason, "no changes")
+	rb, rtext := reasonBlock("Summary", summary, opt.MaxSectionChars)
+	l := layout{head: []slack.Block{header(h), rb}, label: "weekly report, details"}
+	text := h + ": " + rtext
+	if a.Report != nil {
+		l.tail = []slack.Block{contextBlock("Full report: " + esc(a.Report.Name))}
+		text += "\nFull report: " + a.Report.Name
+	}
+	l.text = text
+	l.brief = briefWarnings(text, opt.Threaded)
+	m := l.fit(opt)
+	m.Attachment = a.Report
+	return m
+}

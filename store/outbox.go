@@ -21,6 +21,7 @@ const (
 	AlertQuarantined  AlertKind = "rule_quarantined"
 	AlertEarlyWarning AlertKind = "early_warning"
 	AlertHealth       AlertKind = "health"
+	AlertWeeklyReport AlertKind = "weekly_report"
 )
 
 // Alert is one row of the outbox: an alert to deliver, written in the same
@@ -41,6 +42,10 @@ type Alert struct {
 	Published entitywatch.Date           `json:"publication_date,omitzero"`
 	PDFURL    string                     `json:"pdf_url,omitempty"`
 	Counts    *entitywatch.SummaryCounts `json:"summary_counts,omitempty"`
+	// For weekly reports: the report file.
+	FileName    string `json:"file_name,omitempty"`
+	FileType    string `json:"file_type,omitempty"`
+	FileContent []byte `json:"file_content,omitempty"`
 	// Settled marks an alert the notifier is done with: delivered, failed
 	// for good, or wanted by no route. Requeue unsettles it.
 	Settled bool `json:"settled,omitempty"`
@@ -237,6 +242,29 @@ func (db *DB) QueueHealth(ctx context.Context, key, text string) (bool, error) {
 		}
 		queued = true
 		return db.queueAlert(tx, Alert{Kind: AlertHealth, Reason: text})
+	})
+	return queued, err
+}
+
+// QueueReport queues a weekly report alert once per key (the ISO week):
+// a second call with the same key queues nothing.
+func (db *DB) QueueReport(ctx context.Context, key string, a Alert) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	queued := false
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		k := []byte("report:" + key)
+		if meta.Get(k) != nil {
+			return nil
+		}
+		if err := meta.Put(k, []byte(db.now().UTC().Format(time.RFC3339))); err != nil {
+			return err
+		}
+		queued = true
+		a.Kind = AlertWeeklyReport
+		return db.queueAlert(tx, a)
 	})
 	return queued, err
 }

@@ -78,6 +78,12 @@ func toNotifyAlert(ctx context.Context, db *store.DB, a store.Alert) (notify.Ale
 		}
 		return na, nil
 	}
+	if a.Kind == store.AlertWeeklyReport {
+		if a.FileName != "" {
+			na.Report = &notify.File{Name: a.FileName, Title: a.Title, Type: a.FileType, Content: string(a.FileContent)}
+		}
+		return na, nil
+	}
 	if a.Kind == store.AlertHealth || a.Document == "" {
 		return na, nil
 	}

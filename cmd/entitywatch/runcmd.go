@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"github.com/entitywatch/entitywatch"
 	"github.com/entitywatch/entitywatch/ingest"
 	"github.com/entitywatch/entitywatch/notify"
+	"github.com/entitywatch/entitywatch/report"
 	"github.com/entitywatch/entitywatch/store"
 )
 
@@ -208,6 +210,7 @@ func runDaemon(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	f.register(fs)
 	schedule := fs.String("schedule", "", "cron schedule (robfig/cron, CRON_TZ= allowed; default every 5 minutes Mon-Fri 05:00-20:00 New York, hourly otherwise)")
 	addr := fs.String("addr", "127.0.0.1:8080", "also serve the web view and API here (empty: do not serve)")
+	reportSchedule := fs.String("report-schedule", "CRON_TZ=America/New_York 0 8 * * 1", "when to post last week's report to the alert routes (empty: never)")
 	if pos, err := parseInterspersed(fs, args); err != nil || len(pos) > 0 {
 		if err == nil {
 			fs.Usage()
@@ -233,6 +236,16 @@ func runDaemon(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if err != nil {
 		fmt.Fprintf(stderr, "entitywatch daemon: %v\n", err)
 		return exitUsage
+	}
+	if *reportSchedule != "" {
+		if _, err := c.AddFunc(*reportSchedule, func() {
+			if err := postWeeklyReport(ctx, p, time.Now()); err != nil {
+				log.Error("weekly report not posted", "err", err)
+			}
+		}); err != nil {
+			fmt.Fprintf(stderr, "entitywatch daemon: --report-schedule %q: %v\n", *reportSchedule, err)
+			return exitUsage
+		}
 	}
 	// The daemon holds the database read-write, so it serves the API
 	// itself: a separate serve could not open the file beside it.
@@ -288,6 +301,31 @@ func newScheduler(ctx context.Context, specs []string, p *pipeline, log *slog.Lo
 		}
 	}
 	return c, nil
+}
+
+// postWeeklyReport queues last complete week's report, as HTML with a
+// one-line summary, once per week, and delivers it.
+func postWeeklyReport(ctx context.Context, p *pipeline, now time.Time) error {
+	from, to, label := report.LastCompleteWeek(now)
+	rules, err := reportRules(ctx, p.db, from, to)
+	if err != nil {
+		return err
+	}
+	rep := report.Build(from, to, label, rules, now)
+	var buf bytes.Buffer
+	if err := rep.HTML(&buf); err != nil {
+		return fmt.Errorf("report %s: %w", label, err)
+	}
+	t := rep.Totals
+	summary := fmt.Sprintf("%s (%s to %s): %d changes in %d rules: %d added, %d removed, %d revised, %d moved", label, from, to, t.Changes, len(rep.Rules), t.Added, t.Removed, t.Revised, t.Moved)
+	queued, err := p.db.QueueReport(ctx, label, store.Alert{Title: "Entity List weekly report " + label, Reason: summary, FileName: "entitywatch-" + label + ".html", FileType: "html", FileContent: buf.Bytes()})
+	if err != nil || !queued {
+		return err
+	}
+	if p.deliver != nil {
+		return p.deliver(ctx)
+	}
+	return nil
 }
 
 // checkHealth queues a health alert when no run has succeeded for two

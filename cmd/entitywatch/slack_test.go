@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -11,6 +12,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	slackgo "github.com/slack-go/slack"
+
+	"github.com/entitywatch/entitywatch/notify"
+	"github.com/entitywatch/entitywatch/store"
 )
 
 // slackServer speaks the parts of Slack's Web API the bot uses:
@@ -125,5 +132,38 @@ func TestMain_RunOnceSlack(t *testing.T) {
 	}
 	if code, _, stderr := run(t, "", "alerts", "retry", "2099-99999", "--db", db); code != exitFailed || !strings.Contains(stderr, "no alert") {
 		t.Errorf("retry of an unknown document: exit %d %s", code, stderr)
+	}
+}
+
+// TestWeeklyReport_Slack posts last week's report to Slack once: a
+// summary message and the HTML report uploaded beside it.
+func TestWeeklyReport_Slack(t *testing.T) {
+	const token, channel = "xoxb-test-0000-secret", "C0123ENTITY"
+	sl := newSlackServer(t, token, channel)
+	dbPath := filepath.Join(t.TempDir(), "entitywatch.db")
+	if code, _, stderr := run(t, "", "apply", "--db", dbPath, "../../fixtures/federalregister/2025-05426.xml", "../../fixtures/federalregister/2025-05427.xml"); code != exitOK {
+		t.Fatalf("apply: %s", stderr)
+	}
+	ctx := t.Context()
+	db, err := store.Open(ctx, dbPath, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	route := notify.Route{Name: "slack", Sender: notify.NewSlackBot(token, channel, slackgo.OptionAPIURL(sl.srv.URL+"/api/"))}
+	d := newDispatcher(db, []notify.Route{route}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	p := &pipeline{db: db, deliver: d.Deliver}
+	now := time.Date(2025, 4, 1, 12, 0, 0, 0, time.UTC) // last complete week: 2025-W13
+	for range 2 {
+		if err := postWeeklyReport(ctx, p, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	posts := sl.topLevel()
+	if len(posts) != 3 || !strings.Contains(posts[2], "2025-W13") || !strings.Contains(posts[2], "82 added") || !strings.Contains(posts[2], "4 revised") {
+		t.Errorf("posts (2 rule alerts, then the report once):\n%s", strings.Join(posts, "\n---\n"))
+	}
+	if sl.uploads == 0 {
+		t.Errorf("the report file was not uploaded")
 	}
 }
