@@ -60,6 +60,10 @@ type Clause struct {
 	Country     string   `json:"country"`
 	CountryCode string   `json:"country_code"`
 	Names       []string `json:"names"`
+	// FromCountry and FromCountryCode name the destination a move clause
+	// takes its entries from.
+	FromCountry     string `json:"from_country,omitempty"`
+	FromCountryCode string `json:"from_country_code,omitempty"`
 	// ChangedFields are the fields a revision clause says it changes
 	// ("to add an alias"), when it says so.
 	ChangedFields []string `json:"changed_fields,omitempty"`

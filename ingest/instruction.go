@@ -26,6 +26,7 @@ const (
 	tokName
 	tokPronoun
 	tokDetail // "to add an alias": what a clause changes, not a new clause
+	tokFrom   // "from the destination of CHINA": where a move takes its entries from
 )
 
 type token struct {
@@ -47,6 +48,7 @@ var (
 	pronounPattern  = regexp.MustCompile(`(?i)\b(it|them|this entry|these entries|the entry|the entries)\b`)
 	labelIsNumber   = regexp.MustCompile(`^\d+$`)
 	capsWordPattern = regexp.MustCompile(`^[A-Z][A-Z'’.\-]+`)
+	fromPattern     = regexp.MustCompile(`(?i)\bfrom\s+(?:the\s+)?(?:destinations?\s+(?:of\s+)?|headings?\s+(?:for\s+|of\s+)?)?`)
 	listSep         = regexp.MustCompile(`^\s*(?:,\s*and|,|and)\s+(?:the\s+)?`)
 )
 
@@ -225,6 +227,12 @@ func (h *headingIndex) tokenize(s string) ([]token, error) {
 			}
 			toks = append(toks, token{kind: tokPronoun, text: seg[m[0]:m[1]], pos: base + m[0]})
 		}
+		for _, m := range fromPattern.FindAllStringIndex(seg, -1) {
+			if heading, n := h.match(seg[m[1]:]); n > 0 {
+				code, _ := entitywatch.CountryCode(heading)
+				toks = append(toks, token{kind: tokFrom, dests: []dest{{country: fold(seg[m[1] : m[1]+n]), code: code}}, pos: base + m[0]})
+			}
+		}
 		for _, m := range underPattern.FindAllStringIndex(seg, -1) {
 			rest := seg[m[1]:]
 			heading, n := h.match(rest)
@@ -345,6 +353,10 @@ func clauses(toks []token, inherited *token) ([]entitywatch.Clause, error) {
 			}
 			out[cur].Names = append(out[cur].Names, cleanQuotedName(t.text))
 			named = true
+		case tokFrom:
+			if cur >= 0 {
+				out[cur].FromCountry, out[cur].FromCountryCode = t.dests[0].country, t.dests[0].code
+			}
 		case tokDetail:
 			if cur >= 0 {
 				out[cur].ChangedFields = appendUnique(out[cur].ChangedFields, fieldsNamed(t.text)...)
@@ -372,6 +384,9 @@ func clauses(toks []token, inherited *token) ([]entitywatch.Clause, error) {
 		}
 		if len(dests[i]) == 0 {
 			return nil, fmt.Errorf("%s clause for “%s” names no destination", c.Action, c.Names[0])
+		}
+		if c.Action == entitywatch.Move && c.FromCountryCode == "" {
+			return nil, fmt.Errorf("move clause for “%s” does not say which destination it leaves", c.Names[0])
 		}
 		for _, d := range dests[i] {
 			c.Country, c.CountryCode = d.country, d.code

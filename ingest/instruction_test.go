@@ -34,6 +34,8 @@ func TestClauses(t *testing.T) {
 			[]entitywatch.Clause{cl(entitywatch.Add, "CHINA", "CN", "A"), cl(entitywatch.Add, "TAIWAN", "TW", "B")}},
 		{"move_with_pronoun", "Under CHINA, by removing the entry for “A Ltd.” and adding it under HONG KONG.",
 			[]entitywatch.Clause{cl(entitywatch.Remove, "CHINA", "CN", "A Ltd."), cl(entitywatch.Add, "HONG KONG", "HK", "A Ltd.")}},
+		{"move_from_to", "By moving the entry for “A Ltd.” from the destination of CHINA, PEOPLE'S REPUBLIC OF to HONG KONG.",
+			[]entitywatch.Clause{{Action: entitywatch.Move, Country: "HONG KONG", CountryCode: "HK", Names: []string{"A Ltd."}, FromCountry: "CHINA, PEOPLE'S REPUBLIC OF", FromCountryCode: "CN"}}},
 		{"several_destinations_one_clause", "By adding, in alphabetical order, entries for “Spacety Co., Ltd.” under the destinations of CHINA, PEOPLE'S REPUBLIC OF, and LUXEMBOURG.",
 			[]entitywatch.Clause{cl(entitywatch.Add, "CHINA, PEOPLE'S REPUBLIC OF", "CN", "Spacety Co., Ltd."), cl(entitywatch.Add, "LUXEMBOURG", "LU", "Spacety Co., Ltd.")}},
 		{"nested_single_quotes", "Under RUSSIA, by adding an entry for “Scientific-Production Enterprise ‘Kant’”;",
@@ -77,7 +79,8 @@ func TestClauses_Errors(t *testing.T) {
 		{"unknown_destination", "Under ATLANTIS, by adding an entry for “A”."},
 		{"unclosed_quote", "Under CHINA, by adding an entry for “A."},
 		{"stray_closing_quote", "Under CHINA, by adding an entry for A”."},
-		{"verb_without_names", "Under CHINA, by removing the footnote."},
+		{"verb_without_names", "Under CHINA, by removing the entry."},
+		{"move_without_origin", "By moving the entry for “A” to HONG KONG."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

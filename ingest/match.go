@@ -108,6 +108,9 @@ func (p *parser) match(instrs []entitywatch.Instruction, rows []*tableRow) ([]en
 				if c.Action == entitywatch.Revise {
 					ch.ChangedFields = append(ch.ChangedFields, c.ChangedFields...)
 				}
+				if c.Action == entitywatch.Move {
+					ch.FromCountry, ch.FromCountryCode = c.FromCountry, c.FromCountryCode
+				}
 				changes = append(changes, ch)
 			}
 		}

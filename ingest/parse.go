@@ -304,6 +304,12 @@ func (p *parser) sections(src *source) ([]entitywatch.Instruction, []*table, err
 			continue
 		}
 		cls, err := clauses(toks, inherited)
+		if err != nil && footnoteOnly(toks, text) {
+			// "By revising footnote 1 ..." changes the table's notes, not
+			// an entry; it is kept as an instruction without clauses.
+			instrs = append(instrs, entitywatch.Instruction{Label: ref, Text: text})
+			continue
+		}
 		if err != nil {
 			return nil, nil, spotErr(spot, entitywatch.ErrUnaccounted, "%v: %q", err, text)
 		}
@@ -343,6 +349,14 @@ func headerMatches(h []string) bool {
 		}
 	}
 	return true
+}
+
+var footnoteWord = regexp.MustCompile(`(?i)\bfootnotes?\b`)
+
+// footnoteOnly reports whether an instruction amends only the table's
+// footnotes: it names a footnote and quotes no entry.
+func footnoteOnly(toks []token, text string) bool {
+	return footnoteWord.MatchString(text) && !slices.ContainsFunc(toks, func(t token) bool { return t.kind == tokName })
 }
 
 func cellTexts(r row) []string {

@@ -229,6 +229,20 @@ func TestParseRule_NestedInstructions(t *testing.T) {
 	}
 }
 
+// TestParseRule_FootnoteInstruction: an instruction that revises the
+// table's footnotes changes no entry and does not make the rule
+// unaccounted.
+func TestParseRule_FootnoteInstruction(t *testing.T) {
+	doc := mutate(t, "<AMDPAR>d. Under TAIWAN,", "<AMDPAR>c1. By revising footnote 1 to supplement no. 4 to part 744 to read as follows:</AMDPAR>\n<AMDPAR>d. Under TAIWAN,")
+	rule, err := ParseRule(bytes.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rule.Changes) != 9 {
+		t.Errorf("%d changes, want the synthetic rule's 9", len(rule.Changes))
+	}
+}
+
 // TestParseRule_Warnings checks that SUMMARY disagreements are reported.
 func TestParseRule_Warnings(t *testing.T) {
 	tests := []struct {
