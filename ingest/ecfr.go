@@ -348,7 +348,7 @@ func ecfrFootnotes(notes []*xnode, warn func(string, ...any)) map[string]string 
 // problems that make parts of it uncertain.
 func ecfrEntry(r *tableRow) (entitywatch.Entry, []string) {
 	et, problems := splitECFREntity(r.cells[0].raw)
-	e := rowEntry(r, et)
+	e := rowEntry(r, et, citationCache{})
 	switch {
 	case r.cells[3].text == "":
 		problems = append(problems, "no Federal Register citation")

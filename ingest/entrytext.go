@@ -3,6 +3,7 @@ package ingest
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -246,6 +247,19 @@ func splitAddresses(s string) []string {
 func endsWithInitialism(s string) bool {
 	w := lastWord(strings.TrimSuffix(s, "."))
 	return strings.Contains(w, ".") || len([]rune(w)) == 1
+}
+
+// citationCache remembers the citations of cell texts already read: a
+// rule prints the same placeholder in every new entry's cell.
+type citationCache map[string][]string
+
+func (c citationCache) get(s string) []string {
+	if v, ok := c[s]; ok {
+		return slices.Clone(v)
+	}
+	v := citations(s)
+	c[s] = v
+	return slices.Clone(v)
 }
 
 // citations extracts the Federal Register citations of a citation cell.

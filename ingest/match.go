@@ -45,13 +45,20 @@ func (p *parser) match(instrs []entitywatch.Instruction, rows []*tableRow) ([]en
 			byKey[k] = append(byKey[k], w)
 		}
 	}
+	maxKey := 0
+	for _, w := range wants {
+		maxKey = max(maxKey, len(w.key))
+	}
 	byClause := make(map[*entitywatch.Clause][]*wanted)
 	for _, w := range wants {
 		byClause[w.clause] = append(byClause[w.clause], w)
 	}
 	for _, r := range rows {
+		// Only the start of the cell can hold a name: key no more of it
+		// than the longest name.
+		r.key = p.m.keyPrefix(r.cells[0].text, maxKey)
 		var best *wanted
-		cands := p.m.boundaryKeyLens(r.cells[0].raw)
+		cands := p.m.boundaryKeyLens(r.cells[0].raw, maxKey)
 		for i := len(cands) - 1; i >= 0 && best == nil; i-- {
 			l := cands[i]
 			if l > len(r.key) {
@@ -168,7 +175,7 @@ func (p *parser) entry(w *wanted) (entitywatch.Entry, error) {
 	if err != nil {
 		return entitywatch.Entry{}, spotErr(r.spot, entitywatch.ErrUnaccounted, "%v", err)
 	}
-	e := rowEntry(r, et)
+	e := rowEntry(r, et, p.cites)
 	if r.cells[3].text != "" && len(e.Citations) == 0 {
 		return e, spotErr(r.spot, entitywatch.ErrUnaccounted, "cannot read a Federal Register citation in %q", r.cells[3].text)
 	}
@@ -181,7 +188,7 @@ func (p *parser) entry(w *wanted) (entitywatch.Entry, error) {
 // rowEntry builds the entry a table row prints, its entity cell split
 // into et: the other columns, continuation rows, footnote markers and
 // the address-only form.
-func rowEntry(r *tableRow, et entityText) entitywatch.Entry {
+func rowEntry(r *tableRow, et entityText, cites citationCache) entitywatch.Entry {
 	e := entitywatch.Entry{
 		Country:             r.country,
 		CountryCode:         r.code,
@@ -191,7 +198,7 @@ func rowEntry(r *tableRow, et entityText) entitywatch.Entry {
 		SeeAlso:             et.seeAlso,
 		LicenseRequirement:  r.cells[1].text,
 		LicenseReviewPolicy: r.cells[2].text,
-		Citations:           nonNil(citations(r.cells[3].text)),
+		Citations:           nonNil(cites.get(r.cells[3].text)),
 		Source:              []string{r.country, r.cells[0].text, r.cells[1].text, r.cells[2].text, r.cells[3].text},
 	}
 	for _, c := range r.continuation {

@@ -63,9 +63,12 @@ func ParseRule(r io.Reader) (*entitywatch.Rule, error) {
 type parser struct {
 	m        *matcher
 	headings *headingIndex
+	cites    citationCache
 }
 
-func newParser() *parser { return &parser{m: newMatcher(), headings: newHeadingIndex()} }
+func newParser() *parser {
+	return &parser{m: newMatcher(), headings: newHeadingIndex(), cites: citationCache{}}
+}
 
 // sniff tells XML from HTML by the first markup in the document.
 func sniff(data []byte) (string, error) {
@@ -213,11 +216,13 @@ var placeholderDate = regexp.MustCompile(`(?i)\[INSERT FR PAGE NUMBER[^\]]*?(\d{
 // reported, and then no date is taken.
 func publicationDate(changes []entitywatch.Change, warn func(string, ...any)) entitywatch.Date {
 	var found entitywatch.Date
+	seen := map[string]bool{}
 	for _, c := range changes {
 		for _, cit := range c.Citations {
-			if !strings.Contains(cit, "INSERT") {
+			if !strings.Contains(cit, "INSERT") || seen[cit] {
 				continue
 			}
+			seen[cit] = true
 			m := placeholderDate.FindStringSubmatch(cit)
 			if m == nil {
 				continue
@@ -332,7 +337,7 @@ type tableRow struct {
 	country, code string
 	cells         []cell // entity, license requirement, policy, citation
 	spot          string
-	key           string // matcher key of the entity text
+	key           string // matcher key of the start of the entity text (set by match)
 	// continuation holds addresses printed in continuation rows.
 	continuation []string
 }
@@ -434,7 +439,7 @@ func (p *parser) tableEntries(tables []*table) ([]*tableRow, error) {
 				prev.continuation = append(prev.continuation, cols[1].text)
 				continue
 			}
-			out = append(out, &tableRow{country: country, code: code, cells: []cell{cols[1], cols[2], cols[3], cols[4]}, spot: spot, key: p.m.key(cols[1].text)})
+			out = append(out, &tableRow{country: country, code: code, cells: []cell{cols[1], cols[2], cols[3], cols[4]}, spot: spot})
 		}
 	}
 	if len(tables) > 0 && !headed {

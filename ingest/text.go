@@ -81,6 +81,24 @@ func (m *matcher) key(s string) string {
 	return string(b)
 }
 
+// keyPrefix is key(s) cut to at most n bytes. It keys only a bounded
+// prefix of s when that already yields n bytes.
+func (m *matcher) keyPrefix(s string, n int) string {
+	if cut := 4*n + 64; cut < len(s) {
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		if k := m.key(s[:cut]); len(k) >= n {
+			return k[:n]
+		}
+	}
+	k := m.key(s)
+	if len(k) > n {
+		k = k[:n]
+	}
+	return k
+}
+
 func (m *matcher) slowKey(s string) string {
 	s = m.caser.String(norm.NFKC.String(s))
 	var b strings.Builder
@@ -153,10 +171,11 @@ func asciiKey(c byte) byte {
 	return 0
 }
 
-// boundaryKeyLens returns, in increasing order, the key lengths at which
-// a name printed at the start of raw can end: before a comma, period,
-// semicolon, colon, parenthesis, dash or "a.k.a.", and at the end.
-func (m *matcher) boundaryKeyLens(raw string) []int {
+// boundaryKeyLens returns, in increasing order, the key lengths up to
+// maxLen at which a name printed at the start of raw can end: before a
+// comma, period, semicolon, colon, parenthesis, dash or "a.k.a.", and at
+// the end.
+func (m *matcher) boundaryKeyLens(raw string, maxLen int) []int {
 	var out []int
 	n := 0
 	add := func() {
@@ -174,6 +193,10 @@ func (m *matcher) boundaryKeyLens(raw string) []int {
 				add()
 			}
 			continue
+		}
+		if n > maxLen {
+			// No name is that long: the rest cannot end one.
+			return out
 		}
 		if r < utf8.RuneSelf {
 			if asciiKey(byte(r)) != 0 {

@@ -38,7 +38,7 @@ type xscanner struct {
 // node returns a new node from the slab.
 func (s *xscanner) node() *xnode {
 	if len(s.slab) == cap(s.slab) {
-		s.slab = make([]xnode, 0, max(64, cap(s.slab)))
+		s.slab = make([]xnode, 0, max(64, cap(s.slab)/2))
 	}
 	s.slab = s.slab[:len(s.slab)+1]
 	return &s.slab[len(s.slab)-1]
@@ -51,8 +51,10 @@ func (s *xscanner) document() (*xnode, error) {
 		return nil, fmt.Errorf("document is not valid UTF-8")
 	}
 	s.pos = 0
-	// Every element and text node follows or precedes a '<'.
-	s.slab = make([]xnode, 0, 2*bytes.Count(s.data, []byte("<"))+1)
+	// An element takes two '<' (start and end tag, or one for <x/>), a
+	// text node at most one more: '<' count + 1 covers most documents,
+	// and node() adds chunks past that.
+	s.slab = make([]xnode, 0, bytes.Count(s.data, []byte("<"))+1)
 	if bytes.HasPrefix(s.data, []byte("\xef\xbb\xbf")) {
 		s.pos = 3
 	}
