@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/entitywatch/entitywatch"
 )
@@ -299,7 +300,12 @@ func (s *xscanner) startTag() (*xnode, bool, error) {
 // unescape resolves character and entity references.
 func (s *xscanner) unescape(b []byte) (string, error) {
 	if bytes.IndexByte(b, '&') < 0 {
-		return string(b), nil
+		// The document's bytes are never written after parsing starts,
+		// so text can alias them instead of copying.
+		if len(b) == 0 {
+			return "", nil
+		}
+		return unsafe.String(&b[0], len(b)), nil
 	}
 	s.text.Reset()
 	for len(b) > 0 {
