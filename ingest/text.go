@@ -17,6 +17,9 @@ const liMark = '\uE000'
 // fold folds runs of white space (including the non-ASCII spaces the FR
 // prints in blank cells) into single spaces and trims the ends.
 func fold(s string) string {
+	if folded(s) {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
@@ -48,6 +51,34 @@ func fold(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// folded reports whether fold would return s unchanged: no space at
+// either end, no run of spaces, no other white space.
+func folded(s string) bool {
+	prevSpace := true // a leading space needs folding
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ' ':
+			if prevSpace {
+				return false
+			}
+			prevSpace = true
+		case c < ' ' && (c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'):
+			return false
+		case c >= utf8.RuneSelf:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if isSpace(r) {
+				return false
+			}
+			i += size - 1
+			prevSpace = false
+		default:
+			prevSpace = false
+		}
+	}
+	return !prevSpace || s == ""
 }
 
 func isSpace(r rune) bool {
