@@ -16,9 +16,9 @@ import (
 	"github.com/entitywatch/entitywatch"
 )
 
-// entryJSON is an entry of the list in API answers; the fields and names
-// are those of `entitywatch snapshot`.
-type entryJSON struct {
+// SnapshotEntry is an entry of the list as `entitywatch snapshot` and the
+// API print it: the JSON contract of both, kept in one place.
+type SnapshotEntry struct {
 	ID                  string           `json:"id"`
 	Country             string           `json:"country"`
 	CountryCode         string           `json:"country_code"`
@@ -33,8 +33,9 @@ type entryJSON struct {
 	LastChangedBy       string           `json:"last_changed_by,omitempty"`
 }
 
-func toEntryJSON(l *entitywatch.Listing) entryJSON {
-	return entryJSON{
+// NewSnapshotEntry is the SnapshotEntry of a listing.
+func NewSnapshotEntry(l *entitywatch.Listing) SnapshotEntry {
+	return SnapshotEntry{
 		ID: l.ID, Country: l.Country, CountryCode: l.CountryCode, Name: l.Name,
 		Aliases: nonNil(l.Aliases), Addresses: nonNil(l.Addresses),
 		LicenseRequirement: l.LicenseRequirement, LicenseReviewPolicy: l.LicenseReviewPolicy,
@@ -340,10 +341,10 @@ func (s *Server) apiChanges(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("changes from %s to %s: %w", from, to, err)
 	}
-	toEntries := func(ls []entitywatch.Listing) []entryJSON {
-		out := make([]entryJSON, len(ls))
+	toEntries := func(ls []entitywatch.Listing) []SnapshotEntry {
+		out := make([]SnapshotEntry, len(ls))
 		for i := range ls {
-			out[i] = toEntryJSON(&ls[i])
+			out[i] = NewSnapshotEntry(&ls[i])
 		}
 		return out
 	}
@@ -351,8 +352,8 @@ func (s *Server) apiChanges(w http.ResponseWriter, r *http.Request) error {
 		From    entitywatch.Date `json:"from"`
 		To      entitywatch.Date `json:"to"`
 		Counts  ChangeCounts     `json:"counts"`
-		Added   []entryJSON      `json:"added"`
-		Removed []entryJSON      `json:"removed"`
+		Added   []SnapshotEntry  `json:"added"`
+		Removed []SnapshotEntry  `json:"removed"`
 		Revised []revisionJSON   `json:"revised"`
 		Moved   []revisionJSON   `json:"moved"`
 	}{from, to, ChangeCounts{len(c.Added), len(c.Removed), len(c.Revised), len(c.Moved)},

@@ -32,7 +32,7 @@ func appendSnapshotJSON(b []byte, snap *snapshot) []byte {
 	return append(b, "]}\n"...)
 }
 
-// appendEntryJSON appends the JSON of toEntryJSON(l).
+// appendEntryJSON appends the JSON of NewSnapshotEntry(l).
 func appendEntryJSON(b []byte, l *entitywatch.Listing) []byte {
 	b = append(b, `{"id":`...)
 	b = appendString(b, l.ID)

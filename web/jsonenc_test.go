@@ -22,16 +22,16 @@ func TestAppendSnapshot(t *testing.T) {
 			CountryCode: "XX", Country: s, Name: "Awkward " + s, Aliases: []string{s, s + "x"}, Citations: []string{s}, LicenseRequirement: s}})
 	}
 	snap := newSnapshot(l, entitywatch.NewDate(2025, 3, 25), ByEffective)
-	entries := make([]entryJSON, len(snap.listed))
+	entries := make([]SnapshotEntry, len(snap.listed))
 	for i := range snap.listed {
-		entries[i] = toEntryJSON(&snap.listed[i])
+		entries[i] = NewSnapshotEntry(&snap.listed[i])
 	}
 	want, err := json.Marshal(struct {
 		AsOf     entitywatch.Date `json:"as_of"`
 		By       string           `json:"by"`
 		Complete bool             `json:"complete"`
 		Count    int              `json:"count"`
-		Entries  []entryJSON      `json:"entries"`
+		Entries  []SnapshotEntry  `json:"entries"`
 	}{snap.asOf, snap.by, snap.complete, len(entries), entries})
 	if err != nil {
 		t.Fatal(err)

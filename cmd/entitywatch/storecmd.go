@@ -18,6 +18,7 @@ import (
 	"github.com/entitywatch/entitywatch/diff"
 	"github.com/entitywatch/entitywatch/ingest"
 	"github.com/entitywatch/entitywatch/store"
+	"github.com/entitywatch/entitywatch/web"
 )
 
 func openDB(ctx context.Context, path string, readOnly bool, stderr io.Writer, cmd string) (*store.DB, bool) {
@@ -135,31 +136,6 @@ func documentNumber(l loaded) string {
 	return strings.TrimSuffix(base, filepath.Ext(base))
 }
 
-// snapshotEntry is the JSON contract of `entitywatch snapshot`.
-type snapshotEntry struct {
-	ID                  string           `json:"id"`
-	Country             string           `json:"country"`
-	CountryCode         string           `json:"country_code"`
-	Name                string           `json:"name"`
-	Aliases             []string         `json:"aliases"`
-	Addresses           []string         `json:"addresses"`
-	LicenseRequirement  string           `json:"license_requirement"`
-	LicenseReviewPolicy string           `json:"license_review_policy"`
-	Citations           []string         `json:"citations"`
-	ListedSince         entitywatch.Date `json:"listed_since"`
-	DocumentNumber      string           `json:"document_number"`
-	LastChangedBy       string           `json:"last_changed_by,omitempty"`
-}
-
-func toSnapshotEntry(l entitywatch.Listing) snapshotEntry {
-	return snapshotEntry{
-		ID: l.ID, Country: l.Country, CountryCode: l.CountryCode, Name: l.Name,
-		Aliases: nonNil(l.Aliases), Addresses: nonNil(l.Addresses),
-		LicenseRequirement: l.LicenseRequirement, LicenseReviewPolicy: l.LicenseReviewPolicy,
-		Citations: nonNil(l.Citations), ListedSince: l.ListedSince, DocumentNumber: l.ListedBy, LastChangedBy: l.ChangedBy,
-	}
-}
-
 func nonNil(s []string) []string {
 	if s == nil {
 		return []string{}
@@ -201,22 +177,22 @@ func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(stderr, "entitywatch snapshot: %v\n", err)
 		return exitFailed
 	}
-	entries := []snapshotEntry{}
+	entries := []web.SnapshotEntry{}
 	for _, l := range list.Listings {
 		if !l.Removed {
-			entries = append(entries, toSnapshotEntry(l))
+			entries = append(entries, web.NewSnapshotEntry(&l))
 		}
 	}
-	slices.SortFunc(entries, func(a, b snapshotEntry) int {
+	slices.SortFunc(entries, func(a, b web.SnapshotEntry) int {
 		return cmp.Or(strings.Compare(a.CountryCode, b.CountryCode), strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), strings.Compare(a.ID, b.ID))
 	})
 	switch c.format {
 	case "json":
 		return writeJSON(stdout, stderr, struct {
-			AsOf     entitywatch.Date `json:"as_of"`
-			By       string           `json:"by"`
-			Complete bool             `json:"complete"`
-			Entries  []snapshotEntry  `json:"entries"`
+			AsOf     entitywatch.Date    `json:"as_of"`
+			By       string              `json:"by"`
+			Complete bool                `json:"complete"`
+			Entries  []web.SnapshotEntry `json:"entries"`
 		}{d, *by, list.Complete, entries})
 	case "csv":
 		w := csv.NewWriter(stdout)
@@ -404,12 +380,12 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // deltaJSON is the JSON of `entitywatch diff`.
 type deltaJSON struct {
-	From    entitywatch.Date `json:"from"`
-	To      entitywatch.Date `json:"to"`
-	Added   []snapshotEntry  `json:"added"`
-	Removed []snapshotEntry  `json:"removed"`
-	Revised []revisionJSON   `json:"revised"`
-	Moved   []revisionJSON   `json:"moved"`
+	From    entitywatch.Date    `json:"from"`
+	To      entitywatch.Date    `json:"to"`
+	Added   []web.SnapshotEntry `json:"added"`
+	Removed []web.SnapshotEntry `json:"removed"`
+	Revised []revisionJSON      `json:"revised"`
+	Moved   []revisionJSON      `json:"moved"`
 }
 
 type revisionJSON struct {
@@ -438,12 +414,12 @@ func toRevision(r diff.Revision) revisionJSON {
 }
 
 func writeDelta(stdout, stderr io.Writer, format string, from, to entitywatch.Date, d diff.Delta) int {
-	out := deltaJSON{From: from, To: to, Added: []snapshotEntry{}, Removed: []snapshotEntry{}, Revised: []revisionJSON{}, Moved: []revisionJSON{}}
+	out := deltaJSON{From: from, To: to, Added: []web.SnapshotEntry{}, Removed: []web.SnapshotEntry{}, Revised: []revisionJSON{}, Moved: []revisionJSON{}}
 	for _, r := range d.Added {
-		out.Added = append(out.Added, toSnapshotEntry(entitywatch.Listing(r)))
+		out.Added = append(out.Added, web.NewSnapshotEntry(&r))
 	}
 	for _, r := range d.Removed {
-		e := toSnapshotEntry(entitywatch.Listing(r))
+		e := web.NewSnapshotEntry(&r)
 		out.Removed = append(out.Removed, e)
 	}
 	for _, r := range d.Revised {
