@@ -55,6 +55,23 @@ func readHTML(data []byte) (*source, error) {
 		})
 		*target = strings.Join(out, "\n")
 	})
+	// Pages laid out otherwise (headings inside wrappers, no heading
+	// elements at all) still print the labels: read the text between them.
+	if src.summary == "" || src.dates == "" || src.action == "" {
+		text := fold(doc.Text())
+		if src.summary == "" {
+			src.summary = between(text, "SUMMARY:", "DATES:", "EFFECTIVE DATE", "ADDRESSES:", "FOR FURTHER INFORMATION")
+		}
+		if src.dates == "" {
+			src.dates = between(text, "DATES:", "ADDRESSES:", "FOR FURTHER INFORMATION", "SUPPLEMENTARY INFORMATION")
+		}
+		if src.action == "" {
+			src.action = between(text, "ACTION:", "SUMMARY:")
+		}
+		if src.summary != "" {
+			src.headings++
+		}
+	}
 	// A subject is only present when the HTML is a whole page.
 	if t := doc.Find("h1.title, meta[name='citation_title']").First(); t.Length() > 0 {
 		if v, ok := t.Attr("content"); ok {
@@ -225,4 +242,21 @@ func attrOf(n *html.Node, key string) string {
 		}
 	}
 	return ""
+}
+
+// between returns the text after the first start label up to the first of
+// the end labels after it, or "".
+func between(text, start string, ends ...string) string {
+	i := strings.Index(text, start)
+	if i < 0 {
+		return ""
+	}
+	rest := text[i+len(start):]
+	end := len(rest)
+	for _, e := range ends {
+		if j := strings.Index(rest, e); j >= 0 && j < end {
+			end = j
+		}
+	}
+	return strings.TrimSpace(rest[:end])
 }

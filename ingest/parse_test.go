@@ -321,3 +321,30 @@ func TestParseRule_HTMLWithoutClasses(t *testing.T) {
 		t.Errorf("changes differ without classes (-with +without):\n%s", diff)
 	}
 }
+
+// TestParseRule_HTMLWithoutHeadings reads the SUMMARY and DATES of a page
+// whose labels are not heading elements.
+func TestParseRule_HTMLWithoutHeadings(t *testing.T) {
+	data, err := os.ReadFile("testdata/synthetic.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := ParseRule(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	flat := data
+	for _, h := range []string{"h1", "h2"} {
+		flat = bytes.ReplaceAll(flat, []byte("<"+h+" "), []byte("<div "))
+		flat = bytes.ReplaceAll(flat, []byte("</"+h+">"), []byte("</div>"))
+	}
+	got, err := ParseRule(bytes.NewReader(flat))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.EffectiveDate.Equal(want.EffectiveDate.Time) || diffCounts(want.SummaryCounts, got.SummaryCounts) != "" {
+		t.Errorf("without headings: effective %s (want %s), counts %s", got.EffectiveDate, want.EffectiveDate, diffCounts(want.SummaryCounts, got.SummaryCounts))
+	}
+}
+
+func diffCounts(a, b entitywatch.SummaryCounts) string { return cmp.Diff(a, b) }
