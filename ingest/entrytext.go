@@ -291,9 +291,21 @@ func splitSemicolons(s string) []string {
 	}
 }
 
-// mentionsSee is a cheap test before the cross-reference pattern runs.
+// mentionsSee is a cheap test before the cross-reference pattern runs: a
+// cross reference opens with a parenthesis followed by "see".
 func mentionsSee(s string) bool {
-	return strings.Contains(s, "ee") || strings.Contains(s, "EE")
+	for i := strings.IndexByte(s, '('); i >= 0; {
+		rest := strings.TrimLeft(s[i+1:], " ")
+		if len(rest) >= 3 && strings.EqualFold(rest[:3], "see") {
+			return true
+		}
+		j := strings.IndexByte(s[i+1:], '(')
+		if j < 0 {
+			return false
+		}
+		i += 1 + j
+	}
+	return false
 }
 
 // matchAKA matches akaPattern at the start of s, looking only at the
