@@ -209,6 +209,11 @@ func (h *headingIndex) tokenize(s string) ([]token, error) {
 	var toks []token
 	prev := 0
 	scan := func(seg string, base int) error {
+		// Most stretches between two quoted names are "; " or ", and ":
+		// nothing to read there.
+		if trivialSegment(seg) {
+			return nil
+		}
 		for _, m := range actionPattern.FindAllStringIndex(seg, -1) {
 			kind := tokAction
 			text := seg[m[0]:m[1]]
@@ -278,6 +283,17 @@ func (h *headingIndex) tokenize(s string) ([]token, error) {
 	}
 	sort.SliceStable(toks, func(i, j int) bool { return toks[i].pos < toks[j].pos })
 	return toks, nil
+}
+
+// trivialSegment reports whether seg holds nothing but punctuation,
+// spaces and "and"/"or".
+func trivialSegment(seg string) bool {
+	for _, w := range strings.FieldsFunc(seg, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		if w != "and" && w != "or" {
+			return false
+		}
+	}
+	return true
 }
 
 func firstWords(s string, n int) string {
