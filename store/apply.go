@@ -121,7 +121,7 @@ var errRefused = errors.New("refused")
 
 func (db *DB) apply(ctx context.Context, tx *bolt.Tx, doc *Document, raw []byte, ap Applier) (Result, error) {
 	if doc.Effective.IsZero() {
-		return Result{}, fmt.Errorf("%w: rule has no effective date", errRefused)
+		return Result{}, fmt.Errorf("%w: rule has no effective date (its DATES section names none and no API metadata gave one), so it cannot be placed on the list's timeline; once you have checked the date, run entitywatch apply --effective YYYY-MM-DD FILE", errRefused)
 	}
 	if old, err := getDocument(tx, doc.Number); err == nil && old.Status == Applied {
 		if old.SHA256 != Sum(raw) {

@@ -149,6 +149,25 @@ func TestMain_StorePipeline(t *testing.T) {
 	}
 }
 
+// TestMain_ApplyEffective: a rule without an effective date is
+// quarantined with a hint, and applies once the date is given.
+func TestMain_ApplyEffective(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "entitywatch.db")
+	file := "../../fixtures/federalregister/2023-13196.xml"
+	code, _, stderr := run(t, "", "apply", "--db", db, file)
+	if code != exitFailed || !strings.Contains(stderr, "--effective") {
+		t.Fatalf("apply without a date: exit %d: %s", code, stderr)
+	}
+	db2 := filepath.Join(t.TempDir(), "entitywatch.db")
+	code, stdout, stderr := run(t, "", "apply", "--db", db2, "--effective", "2023-06-21", file)
+	if code != exitOK || !strings.Contains(stdout, "applied 2023-13196 (effective 2023-06-21)") {
+		t.Errorf("apply with --effective: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if code, _, _ := run(t, "", "apply", "--db", db2, "--effective", "June 21", file); code != exitUsage {
+		t.Errorf("bad --effective: exit %d", code)
+	}
+}
+
 func TestMain_StoreUsage(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "none.db")
 	tests := []struct {

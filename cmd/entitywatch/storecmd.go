@@ -46,8 +46,9 @@ type loaded struct {
 
 func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var c common
-	fs := newFlagSet("apply", "[--db PATH] FILE...", stderr)
+	fs := newFlagSet("apply", "[--db PATH] [--effective YYYY-MM-DD] FILE...", stderr)
 	c.register(fs, "")
+	effective := fs.String("effective", "", "effective date for rules whose DATES section names none (after checking it)")
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		return exitUsage
@@ -55,6 +56,13 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if len(files) == 0 {
 		fs.Usage()
 		return exitUsage
+	}
+	var override entitywatch.Date
+	if *effective != "" {
+		if override, err = entitywatch.ParseDate(*effective); err != nil {
+			fmt.Fprintf(stderr, "entitywatch apply: --effective %q: want YYYY-MM-DD\n", *effective)
+			return exitUsage
+		}
 	}
 	var rules []loaded
 	for _, f := range files {
@@ -64,6 +72,10 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return exitFailed
 		}
 		r, perr := ingest.ParseRule(bytes.NewReader(raw))
+		if perr == nil && r.EffectiveDate.IsZero() && !override.IsZero() {
+			r.EffectiveDate = override
+			r.Warnings = append(r.Warnings, "effective date "+override.String()+" given with --effective")
+		}
 		rules = append(rules, loaded{file: f, raw: raw, rule: r, err: perr})
 	}
 	// Effective-date order, then publication date, then number; files
