@@ -29,6 +29,14 @@ func scanXML(data []byte) (*xnode, error) {
 	return root, nil
 }
 
+// structural are the elements whose own text is never read, only their
+// children: white space directly inside them is dropped.
+var structural = map[string]bool{
+	"RULE": true, "PREAMB": true, "SUPLINF": true, "REGTEXT": true, "GPOTABLE": true, "BOXHD": true, "ROW": true,
+	"AGY": true, "ACT": true, "SUM": true, "EFFDATE": true, "DATES": true, "FURINF": true, "SIG": true, "LSTSUB": true,
+	"PART": true, "AUTH": true, "TABLE": true, "THEAD": true, "TBODY": true, "TFOOT": true, "TR": true,
+}
+
 type xscanner struct {
 	data []byte
 	pos  int
@@ -81,6 +89,11 @@ func (s *xscanner) document() (*xnode, error) {
 			}
 			s.pos += end
 			p := stack[len(stack)-1]
+			if structural[p.name] && strings.TrimSpace(txt) == "" {
+				// Indentation between the rows and sections of a document
+				// is never read: keep no node for it.
+				continue
+			}
 			n := s.node()
 			n.text = txt
 			p.kids = append(p.kids, n)
@@ -299,6 +312,10 @@ func (s *xscanner) startTag() (*xnode, bool, error) {
 
 // unescape resolves character and entity references.
 func (s *xscanner) unescape(b []byte) (string, error) {
+	if bytes.IndexByte(b, '\r') >= 0 {
+		// XML normalizes line ends: CR LF and a lone CR read as LF.
+		b = bytes.ReplaceAll(bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n")), []byte("\r"), []byte("\n"))
+	}
 	if bytes.IndexByte(b, '&') < 0 {
 		// The document's bytes are never written after parsing starts,
 		// so text can alias them instead of copying.

@@ -132,6 +132,9 @@ func compareTrees(t *testing.T, name string, data []byte, mustParse bool) {
 func normalizeTree(n *xnode) *xnode {
 	out := &xnode{name: n.name, attrs: slices.Clone(n.attrs), text: n.text}
 	for _, k := range n.kids {
+		if k.name == "" && structural[n.name] && strings.TrimSpace(k.text) == "" {
+			continue // scanXML keeps no node for it
+		}
 		if k.name == "" && len(out.kids) > 0 && out.kids[len(out.kids)-1].name == "" {
 			out.kids[len(out.kids)-1].text += k.text
 			continue
