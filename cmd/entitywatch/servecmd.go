@@ -158,23 +158,10 @@ func (s webStore) Entry(ctx context.Context, id string) (entitywatch.Listing, []
 
 func (s webStore) Changes(ctx context.Context, from, to entitywatch.Date) (web.Changes, error) {
 	var c web.Changes
-	a, err := s.db.Snapshot(ctx, from, store.ByEffective, differ{})
+	d, err := compareDates(ctx, s.db, from, to, store.ByEffective)
 	if err != nil {
 		return c, err
 	}
-	b, err := s.db.Snapshot(ctx, to, store.ByEffective, differ{})
-	if err != nil {
-		return c, err
-	}
-	sa, err := toState(a)
-	if err != nil {
-		return c, err
-	}
-	sb, err := toState(b)
-	if err != nil {
-		return c, err
-	}
-	d := diff.Compare(sa, sb)
 	for _, r := range d.Added {
 		c.Added = append(c.Added, entitywatch.Listing(r))
 	}
@@ -191,10 +178,7 @@ func (s webStore) Changes(ctx context.Context, from, to entitywatch.Date) (web.C
 }
 
 func webRevision(r diff.Revision) web.Revision {
-	out := web.Revision{ID: r.New.ID, Name: r.New.Name, Country: r.New.Country, CountryCode: r.New.CountryCode, DocumentNumber: r.New.ChangedBy}
-	if r.Old.CountryCode != "" && r.Old.CountryCode != r.New.CountryCode {
-		out.FromCountry = r.Old.Country
-	}
+	out := web.Revision{ID: r.New.ID, Name: r.New.Name, Country: r.New.Country, CountryCode: r.New.CountryCode, DocumentNumber: r.New.ChangedBy, FromCountry: movedFrom(r)}
 	for _, f := range r.Fields {
 		out.Fields = append(out.Fields, web.FieldChange(f))
 	}

@@ -373,21 +373,36 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFailed
 	}
 	defer db.Close()
-	a, err := db.Snapshot(ctx, d1, store.By(*by), differ{})
-	if err == nil {
-		var b entitywatch.List
-		b, err = db.Snapshot(ctx, d2, store.By(*by), differ{})
-		if err == nil {
-			var sa, sb diff.State
-			if sa, err = toState(a); err == nil {
-				if sb, err = toState(b); err == nil {
-					return writeDelta(stdout, stderr, c.format, d1, d2, diff.Compare(sa, sb))
-				}
-			}
+	delta, err := compareDates(ctx, db, d1, d2, store.By(*by))
+	if err != nil {
+		fmt.Fprintf(stderr, "entitywatch diff: %v\n", err)
+		return exitFailed
+	}
+	return writeDelta(stdout, stderr, c.format, d1, d2, delta)
+}
+
+// compareDates is how the list changed from one date to another: the
+// two snapshots compared by diff.Compare. The CLI and the web API share it.
+func compareDates(ctx context.Context, db *store.DB, from, to entitywatch.Date, by store.By) (diff.Delta, error) {
+	var states [2]diff.State
+	for i, d := range []entitywatch.Date{from, to} {
+		l, err := db.Snapshot(ctx, d, by, differ{})
+		if err != nil {
+			return diff.Delta{}, err
+		}
+		if states[i], err = toState(l); err != nil {
+			return diff.Delta{}, err
 		}
 	}
-	fmt.Fprintf(stderr, "entitywatch diff: %v\n", err)
-	return exitFailed
+	return diff.Compare(states[0], states[1]), nil
+}
+
+// movedFrom is the destination a revision's entry left, when it moved.
+func movedFrom(r diff.Revision) string {
+	if r.Old.CountryCode != "" && r.Old.CountryCode != r.New.CountryCode {
+		return r.Old.Country
+	}
+	return ""
 }
 
 // deltaJSON is the JSON of `entitywatch diff`.
@@ -416,9 +431,7 @@ func toRevision(r diff.Revision) revisionJSON {
 	if out.Changes == nil {
 		out.Changes = []diff.FieldChange{}
 	}
-	if r.Old.CountryCode != "" && r.Old.CountryCode != r.New.CountryCode {
-		out.FromCountry = r.Old.Country
-	}
+	out.FromCountry = movedFrom(r)
 	for _, f := range r.Fields {
 		out.ChangedFields = append(out.ChangedFields, f.Field)
 	}
