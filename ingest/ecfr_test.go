@@ -374,15 +374,7 @@ func TestParseECFR_BadInput(t *testing.T) {
 			if err == nil {
 				t.Fatalf("ParseECFR succeeded with %d entries, want an error", len(list.Entries))
 			}
-			if list != nil {
-				t.Errorf("ParseECFR returned a list with its error")
-			}
-			if !errors.Is(err, tt.sentinel) {
-				t.Errorf("error %q does not wrap %v", err, tt.sentinel)
-			}
-			if !strings.Contains(err.Error(), tt.contains) {
-				t.Errorf("error %q does not mention %q", err, tt.contains)
-			}
+			checkParseError(t, list != nil, err, tt.sentinel, tt.contains)
 		})
 	}
 }

@@ -195,15 +195,7 @@ func TestParseRule_BadInput(t *testing.T) {
 			if err == nil {
 				t.Fatalf("ParseRule succeeded with %d changes, want an error", len(rule.Changes))
 			}
-			if rule != nil {
-				t.Errorf("ParseRule returned a rule with its error")
-			}
-			if !errors.Is(err, tt.sentinel) {
-				t.Errorf("error %q does not wrap %v", err, tt.sentinel)
-			}
-			if !strings.Contains(err.Error(), tt.contains) {
-				t.Errorf("error %q does not mention %q", err, tt.contains)
-			}
+			checkParseError(t, rule != nil, err, tt.sentinel, tt.contains)
 		})
 	}
 }
@@ -348,3 +340,18 @@ func TestParseRule_HTMLWithoutHeadings(t *testing.T) {
 }
 
 func diffCounts(a, b entitywatch.SummaryCounts) string { return cmp.Diff(a, b) }
+
+// checkParseError checks a parser's failure: no result beside the error,
+// the sentinel wrapped, the place or reason named.
+func checkParseError(t *testing.T, gotResult bool, err, sentinel error, contains string) {
+	t.Helper()
+	if gotResult {
+		t.Errorf("a result came back with the error")
+	}
+	if !errors.Is(err, sentinel) {
+		t.Errorf("error %q does not wrap %v", err, sentinel)
+	}
+	if !strings.Contains(err.Error(), contains) {
+		t.Errorf("error %q does not mention %q", err, contains)
+	}
+}
