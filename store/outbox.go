@@ -227,35 +227,26 @@ func (db *DB) AppliedVersion(ctx context.Context, number string) (*Version, erro
 // once per key: a second call with the same key queues nothing. It reports
 // whether it queued one.
 func (db *DB) QueueHealth(ctx context.Context, key, text string) (bool, error) {
-	if err := ctx.Err(); err != nil {
-		return false, err
-	}
-	queued := false
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		meta := tx.Bucket(bucketMeta)
-		k := []byte("health:" + key)
-		if meta.Get(k) != nil {
-			return nil
-		}
-		if err := meta.Put(k, []byte(db.now().UTC().Format(time.RFC3339))); err != nil {
-			return err
-		}
-		queued = true
-		return db.queueAlert(tx, Alert{Kind: AlertHealth, Reason: text})
-	})
-	return queued, err
+	return db.queueOnce(ctx, "health:"+key, Alert{Kind: AlertHealth, Reason: text})
 }
 
 // QueueReport queues a weekly report alert once per key (the ISO week):
 // a second call with the same key queues nothing.
 func (db *DB) QueueReport(ctx context.Context, key string, a Alert) (bool, error) {
+	a.Kind = AlertWeeklyReport
+	return db.queueOnce(ctx, "report:"+key, a)
+}
+
+// queueOnce queues a unless an alert was queued under key before; it
+// reports whether it queued it. The key and the row are written together.
+func (db *DB) queueOnce(ctx context.Context, key string, a Alert) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
 	queued := false
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
-		k := []byte("report:" + key)
+		k := []byte(key)
 		if meta.Get(k) != nil {
 			return nil
 		}
@@ -263,7 +254,6 @@ func (db *DB) QueueReport(ctx context.Context, key string, a Alert) (bool, error
 			return err
 		}
 		queued = true
-		a.Kind = AlertWeeklyReport
 		return db.queueAlert(tx, a)
 	})
 	return queued, err

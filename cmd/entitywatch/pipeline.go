@@ -199,7 +199,11 @@ func (p *pipeline) ingest(ctx context.Context, from, to entitywatch.Date) (runRe
 				continue
 			}
 			ew := store.Alert{Document: pi.DocumentNumber, Title: pi.Title, Filed: pi.FiledAt, Published: pi.PublicationDate, PDFURL: pi.PDFURL}
-			if known, _ := p.db.Known(ctx, pi.DocumentNumber); !known {
+			known, err := p.db.Known(ctx, pi.DocumentNumber)
+			if err != nil {
+				return finish(err)
+			}
+			if !known {
 				if text, err := p.src.FetchInspectionText(ctx, pi); err != nil {
 					p.log.Warn("public inspection text unavailable; early warning without counts", "document", pi.DocumentNumber, "err", err)
 				} else if counts, ok := ingest.InspectionCounts(text); ok {

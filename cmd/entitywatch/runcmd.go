@@ -332,7 +332,11 @@ func postWeeklyReport(ctx context.Context, p *pipeline, now time.Time) error {
 // hours, once per hour of silence.
 func checkHealth(ctx context.Context, p *pipeline, log *slog.Logger) {
 	runs, err := p.db.LastRuns(ctx, 200)
-	if err != nil || len(runs) == 0 {
+	if err != nil {
+		log.Error("health check: cannot read the run log", "err", err)
+		return
+	}
+	if len(runs) == 0 {
 		return
 	}
 	now := p.now()
