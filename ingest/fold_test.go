@@ -1,6 +1,9 @@
 package ingest
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestFold(t *testing.T) {
 	tests := []struct{ in, want string }{
@@ -22,4 +25,18 @@ func TestFold(t *testing.T) {
 			t.Errorf("fold(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
+}
+
+// FuzzFold checks fold against the plain definition: the words of s
+// (split at every kind of white space isSpace knows) joined by one space.
+func FuzzFold(f *testing.F) {
+	for _, s := range []string{"", "a  b", " x\u00a0\uE000y ", "Société “Kant”\n", "a \t", "\xff \xfe", "a\u2003\u2003b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := strings.Join(strings.FieldsFunc(s, isSpace), " ")
+		if got := fold(s); got != want {
+			t.Fatalf("fold(%q) = %q, want %q", s, got, want)
+		}
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
@@ -17,69 +18,84 @@ const liMark = '\uE000'
 // fold folds runs of white space (including the non-ASCII spaces the FR
 // prints in blank cells) into single spaces and trims the ends.
 func fold(s string) string {
-	if folded(s) {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	space := false
-	for i := 0; i < len(s); {
+	// Most text is already folded: walk it until the first place that
+	// needs a change and return s itself when there is none.
+	i, space := 0, true // a leading space needs folding
+	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			i++
-			if c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' {
+			if asciiSpace[c] {
+				if space || c != ' ' {
+					break
+				}
 				space = true
-				continue
+			} else {
+				space = false
 			}
-			if space && b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			space = false
-			b.WriteByte(c)
+			i++
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
 		if isSpace(r) {
-			space = true
-			continue
-		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
+			break
 		}
 		space = false
-		b.WriteRune(r)
+		i += size
 	}
-	return b.String()
-}
-
-// folded reports whether fold would return s unchanged: no space at
-// either end, no run of spaces, no other white space.
-func folded(s string) bool {
-	prevSpace := true // a leading space needs folding
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == ' ':
-			if prevSpace {
-				return false
+	if i == len(s) && (!space || s == "") {
+		return s
+	}
+	// Copy what is folded so far, then the rest in runs of non-space
+	// bytes, one space for each run of white space between them.
+	b := make([]byte, 0, len(s))
+	b = append(b, s[:i]...)
+	pending := false
+	if len(b) > 0 && b[len(b)-1] == ' ' {
+		b = b[:len(b)-1]
+		pending = true
+	}
+	for i < len(s) {
+		j := i
+		for j < len(s) {
+			c := s[j]
+			if c < utf8.RuneSelf {
+				if asciiSpace[c] {
+					break
+				}
+				j++
+				continue
 			}
-			prevSpace = true
-		case c < ' ' && (c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'):
-			return false
-		case c >= utf8.RuneSelf:
-			r, size := utf8.DecodeRuneInString(s[i:])
+			r, size := utf8.DecodeRuneInString(s[j:])
 			if isSpace(r) {
-				return false
+				break
 			}
-			i += size - 1
-			prevSpace = false
-		default:
-			prevSpace = false
+			j += size
+		}
+		if j > i {
+			if pending && len(b) > 0 {
+				b = append(b, ' ')
+			}
+			pending = false
+			b = append(b, s[i:j]...)
+			i = j
+			continue
+		}
+		pending = true
+		if s[i] < utf8.RuneSelf {
+			i++
+		} else {
+			_, size := utf8.DecodeRuneInString(s[i:])
+			i += size
 		}
 	}
-	return !prevSpace || s == ""
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
+
+// asciiSpace marks the ASCII white space bytes.
+var asciiSpace = [utf8.RuneSelf]bool{' ': true, '\t': true, '\n': true, '\r': true, '\v': true, '\f': true}
 
 func isSpace(r rune) bool {
 	return unicode.IsSpace(r) || r == liMark || r == '\u00a0' || r == '\u2002' || r == '\u2003' || r == '\u2009' || r == '\u200a' || r == '\u202f' || r == '\u2007' || r == '\u200b'
