@@ -9,7 +9,6 @@ import (
 )
 
 var (
-	akaPattern      = regexp.MustCompile(`(?i)^(?:a\.k\.a\.?|aka|also known as)\s*,?\s*(?:the\s+following\s+(?:` + numberPattern + `\s+)?alias(?:es)?\s*[:.,]?)?`)
 	seeAlsoPattern  = regexp.MustCompile(`(?i)\(\s*see\s+((?:also\s+|alternate\s+)*address(?:es)?\s+under\s+[^)]*?)\s*\)\.?`)
 	citationPattern = regexp.MustCompile(`\d+\s+FR\s+(?:\d[\d,]*|\[[^\]]*\])(?:\s*(?:,|and)?\s*\d{1,2}/\d{1,2}/\d{2,4})?`)
 	// addressOnly matches the bare-address entries BIS lists since 2024,
@@ -308,12 +307,3 @@ func mentionsSee(s string) bool {
 	return false
 }
 
-// matchAKA matches akaPattern at the start of s, looking only at the
-// alias header's length of text.
-func matchAKA(s string) []int {
-	head := strings.TrimLeftFunc(s, isSpace)
-	if len(head) < 3 || !(strings.EqualFold(head[:3], "a.k") || strings.EqualFold(head[:3], "aka") || strings.EqualFold(head[:3], "als")) {
-		return nil
-	}
-	return akaPattern.FindStringSubmatchIndex(s[:min(len(s), 96)])
-}

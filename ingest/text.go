@@ -23,6 +23,11 @@ func fold(s string) string {
 	i, space := 0, true // a leading space needs folding
 	for i < len(s) {
 		c := s[i]
+		if plainByte[c] {
+			space = false
+			i++
+			continue
+		}
 		if c < utf8.RuneSelf {
 			if asciiSpace[c] {
 				if space || c != ' ' {
@@ -58,12 +63,12 @@ func fold(s string) string {
 		j := i
 		for j < len(s) {
 			c := s[j]
-			if c < utf8.RuneSelf {
-				if asciiSpace[c] {
-					break
-				}
+			if plainByte[c] {
 				j++
 				continue
+			}
+			if c < utf8.RuneSelf {
+				break
 			}
 			r, size := utf8.DecodeRuneInString(s[j:])
 			if isSpace(r) {
@@ -94,8 +99,17 @@ func fold(s string) string {
 	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
-// asciiSpace marks the ASCII white space bytes.
-var asciiSpace = [utf8.RuneSelf]bool{' ': true, '\t': true, '\n': true, '\r': true, '\v': true, '\f': true}
+// asciiSpace marks the ASCII white space bytes, plainByte the other
+// ASCII bytes.
+var (
+	asciiSpace = [utf8.RuneSelf]bool{' ': true, '\t': true, '\n': true, '\r': true, '\v': true, '\f': true}
+	plainByte  = func() (t [256]bool) {
+		for c := range utf8.RuneSelf {
+			t[c] = !asciiSpace[c]
+		}
+		return t
+	}()
+)
 
 func isSpace(r rune) bool {
 	return unicode.IsSpace(r) || r == liMark || r == '\u00a0' || r == '\u2002' || r == '\u2003' || r == '\u2009' || r == '\u200a' || r == '\u202f' || r == '\u2007' || r == '\u200b'

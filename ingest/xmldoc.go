@@ -1,9 +1,11 @@
 package ingest
 
 import (
+	"bytes"
 	"encoding/xml"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // xnode is an element or a text node of an XML document.
@@ -12,6 +14,11 @@ type xnode struct {
 	attrs []xml.Attr
 	kids  []*xnode
 	text  string
+	// Filled in while scanning: the parent, how many kids it will have,
+	// whether its own text is never read (see structural).
+	parent     *xnode
+	nkids      int
+	structural bool
 }
 
 func (n *xnode) attr(name string) string {
@@ -26,14 +33,14 @@ func (n *xnode) attr(name string) string {
 // xmlText flattens an element's text: LI items set off by liMark,
 // numeric superscripts removed into footnotes, page breaks dropped.
 type xmlText struct {
-	b         strings.Builder
+	b         []byte
 	footnotes []string
 	pages     []int
 }
 
 func (t *xmlText) walk(n *xnode) {
 	if n.name == "" {
-		t.b.WriteString(n.text)
+		t.b = append(t.b, n.text...)
 		return
 	}
 	switch n.name {
@@ -41,7 +48,7 @@ func (t *xmlText) walk(n *xnode) {
 		if p, err := strconv.Atoi(n.attr("P")); err == nil {
 			t.pages = append(t.pages, p)
 		}
-		t.b.WriteByte(' ')
+		t.b = append(t.b, ' ')
 		return
 	case "SU", "FTREF":
 		s := strings.TrimSpace(innerText(n))
@@ -51,19 +58,17 @@ func (t *xmlText) walk(n *xnode) {
 		}
 		// An ordinal suffix joins its number even when the XML is
 		// pretty-printed ("3\n<SU>rd</SU>").
-		if out := t.b.String(); strings.TrimRight(out, " \t\r\n") != out && endsWithDigit(strings.TrimRight(out, " \t\r\n")) {
-			trimmed := strings.TrimRight(out, " \t\r\n")
-			t.b.Reset()
-			t.b.WriteString(trimmed)
+		if trimmed := bytes.TrimRight(t.b, " \t\r\n"); len(trimmed) < len(t.b) && endsWithDigit(string(trimmed)) {
+			t.b = trimmed
 		}
-		t.b.WriteString(s)
+		t.b = append(t.b, s...)
 		return
 	case "LI":
-		t.b.WriteRune(liMark)
+		t.b = utf8.AppendRune(t.b, liMark)
 		for _, k := range n.kids {
 			t.walk(k)
 		}
-		t.b.WriteRune(liMark)
+		t.b = utf8.AppendRune(t.b, liMark)
 		return
 	case "E":
 		if n.attr("T") == "51" {
@@ -125,17 +130,19 @@ func readXML(data []byte) (*source, error) {
 type xmlReader struct {
 	src  *source
 	page int
+	buf  []byte // reused by text
 }
 
 func (r *xmlReader) text(n *xnode) (string, []string) {
-	var t xmlText
+	t := xmlText{b: r.buf[:0]}
 	for _, k := range n.kids {
 		t.walk(k)
 	}
 	for _, p := range t.pages {
 		r.notePage(p)
 	}
-	return t.b.String(), t.footnotes
+	r.buf = t.b
+	return string(t.b), t.footnotes
 }
 
 func (r *xmlReader) notePage(p int) {
@@ -241,7 +248,7 @@ func (r *xmlReader) table(n *xnode) *table {
 }
 
 func (r *xmlReader) row(n *xnode) row {
-	var rw row
+	rw := row{cells: make([]cell, 0, len(n.kids))}
 	for _, k := range n.kids {
 		switch k.name {
 		case "PRTPAGE":

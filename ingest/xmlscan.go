@@ -41,16 +41,60 @@ type xscanner struct {
 	data []byte
 	pos  int
 	text strings.Builder
-	slab []xnode // nodes are carved from here, a few allocations in all
+	// Nodes are carved from slabs, a few allocations in all; the slabs
+	// hold them in document order, which link relies on.
+	slab  []xnode
+	slabs [][]xnode
+	// names interns element and attribute names: a document uses a few
+	// dozen, thousands of times.
+	names map[string]string
+	// attrs holds every node's attributes, one node's after another's.
+	attrs []xml.Attr
 }
 
-// node returns a new node from the slab.
-func (s *xscanner) node() *xnode {
+// node returns a new node from the slab, a child of parent (nil for the
+// root). Children are counted here and linked by link once all are known,
+// so no node's kids slice grows.
+func (s *xscanner) node(parent *xnode) *xnode {
 	if len(s.slab) == cap(s.slab) {
+		s.slabs = append(s.slabs, s.slab)
 		s.slab = make([]xnode, 0, max(64, cap(s.slab)/2))
 	}
 	s.slab = s.slab[:len(s.slab)+1]
-	return &s.slab[len(s.slab)-1]
+	n := &s.slab[len(s.slab)-1]
+	n.parent = parent
+	if parent != nil {
+		parent.nkids++
+	}
+	return n
+}
+
+// link gives every node its kids, in document order, from one backing
+// array.
+func (s *xscanner) link() {
+	slabs := append(s.slabs, s.slab)
+	total := 0
+	for _, sl := range slabs {
+		for i := range sl {
+			total += sl[i].nkids
+		}
+	}
+	all := make([]*xnode, total)
+	off := 0
+	for _, sl := range slabs {
+		for i := range sl {
+			n := &sl[i]
+			n.kids = all[off : off : off+n.nkids]
+			off += n.nkids
+		}
+	}
+	for _, sl := range slabs {
+		for i := range sl {
+			if p := sl[i].parent; p != nil {
+				p.kids = append(p.kids, &sl[i])
+			}
+		}
+	}
 }
 
 var errTruncated = fmt.Errorf("document ends unexpectedly (truncated download?)")
@@ -60,10 +104,14 @@ func (s *xscanner) document() (*xnode, error) {
 		return nil, fmt.Errorf("document is not valid UTF-8")
 	}
 	s.pos = 0
-	// An element takes two '<' (start and end tag, or one for <x/>), a
-	// text node at most one more: '<' count + 1 covers most documents,
-	// and node() adds chunks past that.
-	s.slab = make([]xnode, 0, bytes.Count(s.data, []byte("<"))+1)
+	// Every element (and CDATA section) starts at a '<' that is not
+	// "</"; every text node follows a '>' that is not followed by '<'.
+	// That bounds the node count from above, so one slab holds them all
+	// (node() would add more were the bound wrong).
+	lt, gt := bytes.Count(s.data, []byte("<")), bytes.Count(s.data, []byte(">"))
+	s.slab = make([]xnode, 0, lt-bytes.Count(s.data, []byte("</"))+gt-bytes.Count(s.data, []byte("><"))+1)
+	s.attrs = make([]xml.Attr, 0, bytes.Count(s.data, []byte("=\""))+bytes.Count(s.data, []byte("='")))
+	s.names = make(map[string]string, 64)
 	if bytes.HasPrefix(s.data, []byte("\xef\xbb\xbf")) {
 		s.pos = 3
 	}
@@ -89,14 +137,13 @@ func (s *xscanner) document() (*xnode, error) {
 			}
 			s.pos += end
 			p := stack[len(stack)-1]
-			if structural[p.name] && strings.TrimSpace(txt) == "" {
+			if p.structural && isBlank(txt) {
 				// Indentation between the rows and sections of a document
 				// is never read: keep no node for it.
 				continue
 			}
-			n := s.node()
+			n := s.node(p)
 			n.text = txt
-			p.kids = append(p.kids, n)
 			continue
 		}
 		rest := s.data[s.pos:]
@@ -121,10 +168,8 @@ func (s *xscanner) document() (*xnode, error) {
 			if len(stack) == 0 {
 				return nil, fmt.Errorf("CDATA outside the root element")
 			}
-			p := stack[len(stack)-1]
-			n := s.node()
+			n := s.node(stack[len(stack)-1])
 			n.text = string(rest[9 : 9+end])
-			p.kids = append(p.kids, n)
 			s.pos += 9 + end + 3
 		case bytes.HasPrefix(rest, []byte("<!")):
 			if err := s.skipDecl(); err != nil {
@@ -132,7 +177,7 @@ func (s *xscanner) document() (*xnode, error) {
 			}
 		case bytes.HasPrefix(rest, []byte("</")):
 			s.pos += 2
-			name, err := s.name()
+			name, err := s.nameBytes()
 			if err != nil {
 				return nil, err
 			}
@@ -144,7 +189,7 @@ func (s *xscanner) document() (*xnode, error) {
 				return nil, fmt.Errorf("unexpected %q in </%s>", s.data[s.pos], name)
 			}
 			s.pos++
-			if len(stack) == 0 || stack[len(stack)-1].name != name {
+			if len(stack) == 0 || stack[len(stack)-1].name != string(name) {
 				want := "nothing"
 				if len(stack) > 0 {
 					want = "</" + stack[len(stack)-1].name + ">"
@@ -154,18 +199,20 @@ func (s *xscanner) document() (*xnode, error) {
 			stack = stack[:len(stack)-1]
 		default:
 			s.pos++
-			n, selfClosing, err := s.startTag()
-			if err != nil {
-				return nil, err
-			}
+			var parent *xnode
 			if len(stack) == 0 {
 				if root != nil {
 					return nil, fmt.Errorf("more than one root element")
 				}
-				root = n
 			} else {
-				p := stack[len(stack)-1]
-				p.kids = append(p.kids, n)
+				parent = stack[len(stack)-1]
+			}
+			n, selfClosing, err := s.startTag(parent)
+			if err != nil {
+				return nil, err
+			}
+			if parent == nil {
+				root = n
 			}
 			if !selfClosing {
 				stack = append(stack, n)
@@ -178,7 +225,20 @@ func (s *xscanner) document() (*xnode, error) {
 	if root == nil {
 		return nil, fmt.Errorf("no root element")
 	}
+	s.link()
 	return root, nil
+}
+
+// isBlank reports whether s is XML white space only.
+func isBlank(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t', '\r', '\n':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // skipDecl skips a DOCTYPE (with an internal subset) or another
@@ -228,32 +288,49 @@ func isNameByte(c byte, first bool) bool {
 	return false
 }
 
-func (s *xscanner) name() (string, error) {
+// nameBytes reads a name, without its namespace prefix, as a slice of
+// the document.
+func (s *xscanner) nameBytes() ([]byte, error) {
 	start := s.pos
 	for s.pos < len(s.data) && isNameByte(s.data[s.pos], s.pos == start) {
 		s.pos++
 	}
 	if s.pos == start {
 		if s.pos >= len(s.data) {
-			return "", errTruncated
+			return nil, errTruncated
 		}
-		return "", fmt.Errorf("invalid character %q where a name was expected", s.data[s.pos])
+		return nil, fmt.Errorf("invalid character %q where a name was expected", s.data[s.pos])
 	}
-	name := string(s.data[start:s.pos])
-	if i := strings.LastIndexByte(name, ':'); i >= 0 {
+	name := s.data[start:s.pos]
+	if i := bytes.LastIndexByte(name, ':'); i >= 0 {
 		name = name[i+1:]
 	}
 	return name, nil
 }
 
+// name reads a name, interned.
+func (s *xscanner) name() (string, error) {
+	b, err := s.nameBytes()
+	if err != nil {
+		return "", err
+	}
+	if v, ok := s.names[string(b)]; ok {
+		return v, nil
+	}
+	v := string(b)
+	s.names[v] = v
+	return v, nil
+}
+
 // startTag reads an element's name and attributes after its '<'.
-func (s *xscanner) startTag() (*xnode, bool, error) {
+func (s *xscanner) startTag(parent *xnode) (*xnode, bool, error) {
 	name, err := s.name()
 	if err != nil {
 		return nil, false, err
 	}
-	n := s.node()
+	n := s.node(parent)
 	n.name = name
+	n.structural = structural[name]
 	for {
 		s.skipSpace()
 		if s.pos >= len(s.data) {
@@ -305,7 +382,12 @@ func (s *xscanner) startTag() (*xnode, bool, error) {
 		if err != nil {
 			return nil, false, err
 		}
-		n.attrs = append(n.attrs, xml.Attr{Name: xml.Name{Local: attr}, Value: val})
+		start := len(s.attrs)
+		if len(n.attrs) > 0 {
+			start = len(s.attrs) - len(n.attrs)
+		}
+		s.attrs = append(s.attrs, xml.Attr{Name: xml.Name{Local: attr}, Value: val})
+		n.attrs = s.attrs[start:len(s.attrs):len(s.attrs)]
 		s.pos += 1 + end + 1
 	}
 }
