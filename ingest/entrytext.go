@@ -306,4 +306,3 @@ func mentionsSee(s string) bool {
 	}
 	return false
 }
-
