@@ -14,10 +14,7 @@ type xnode struct {
 	attrs []xml.Attr
 	kids  []*xnode
 	text  string
-	// Filled in while scanning: the parent, how many kids it will have,
-	// whether its own text is never read (see structural).
-	parent     *xnode
-	nkids      int
+	// structural is set for elements whose own text is never read.
 	structural bool
 }
 

@@ -41,10 +41,13 @@ type xscanner struct {
 	data []byte
 	pos  int
 	text strings.Builder
-	// Nodes are carved from slabs, a few allocations in all; the slabs
-	// hold them in document order, which link relies on.
+	// Nodes are carved from slabs and kids slices from arenas: a few
+	// dozen allocations for a whole document.
 	slab  []xnode
-	slabs [][]xnode
+	arena []*xnode
+	// pending holds the nodes read whose parent is still open; an open
+	// element's kids are the tail of it from the element's mark.
+	pending []*xnode
 	// names interns element and attribute names: a document uses a few
 	// dozen, thousands of times.
 	names map[string]string
@@ -52,49 +55,42 @@ type xscanner struct {
 	attrs []xml.Attr
 }
 
-// node returns a new node from the slab, a child of parent (nil for the
-// root). Children are counted here and linked by link once all are known,
-// so no node's kids slice grows.
-func (s *xscanner) node(parent *xnode) *xnode {
+// openElement is an element whose end tag is still to come.
+type openElement struct {
+	n    *xnode
+	mark int // len(pending) when it opened
+}
+
+const slabSize = 512
+
+// node returns a new node from the slab; a node with a parent waits in
+// pending until the parent closes.
+func (s *xscanner) node(hasParent bool) *xnode {
 	if len(s.slab) == cap(s.slab) {
-		s.slabs = append(s.slabs, s.slab)
-		s.slab = make([]xnode, 0, max(64, cap(s.slab)/2))
+		s.slab = make([]xnode, 0, slabSize)
 	}
 	s.slab = s.slab[:len(s.slab)+1]
 	n := &s.slab[len(s.slab)-1]
-	n.parent = parent
-	if parent != nil {
-		parent.nkids++
+	if hasParent {
+		s.pending = append(s.pending, n)
 	}
 	return n
 }
 
-// link gives every node its kids, in document order, from one backing
-// array.
-func (s *xscanner) link() {
-	slabs := append(s.slabs, s.slab)
-	total := 0
-	for _, sl := range slabs {
-		for i := range sl {
-			total += sl[i].nkids
+// close ends the open element e: its kids are the nodes pending since it
+// opened, copied into the arena.
+func (s *xscanner) close(e openElement) {
+	kids := s.pending[e.mark:]
+	if len(kids) > 0 {
+		if cap(s.arena)-len(s.arena) < len(kids) {
+			s.arena = make([]*xnode, 0, max(4*slabSize, len(kids)))
 		}
+		start := len(s.arena)
+		s.arena = append(s.arena, kids...)
+		e.n.kids = s.arena[start:len(s.arena):len(s.arena)]
 	}
-	all := make([]*xnode, total)
-	off := 0
-	for _, sl := range slabs {
-		for i := range sl {
-			n := &sl[i]
-			n.kids = all[off : off : off+n.nkids]
-			off += n.nkids
-		}
-	}
-	for _, sl := range slabs {
-		for i := range sl {
-			if p := sl[i].parent; p != nil {
-				p.kids = append(p.kids, &sl[i])
-			}
-		}
-	}
+	clear(kids)
+	s.pending = s.pending[:e.mark]
 }
 
 var errTruncated = fmt.Errorf("document ends unexpectedly (truncated download?)")
@@ -104,19 +100,13 @@ func (s *xscanner) document() (*xnode, error) {
 		return nil, fmt.Errorf("document is not valid UTF-8")
 	}
 	s.pos = 0
-	// Every element (and CDATA section) starts at a '<' that is not
-	// "</"; every text node follows a '>' that is not followed by '<'.
-	// That bounds the node count from above, so one slab holds them all
-	// (node() would add more were the bound wrong).
-	lt, gt := bytes.Count(s.data, []byte("<")), bytes.Count(s.data, []byte(">"))
-	s.slab = make([]xnode, 0, lt-bytes.Count(s.data, []byte("</"))+gt-bytes.Count(s.data, []byte("><"))+1)
 	s.attrs = make([]xml.Attr, 0, bytes.Count(s.data, []byte("=\""))+bytes.Count(s.data, []byte("='")))
 	s.names = make(map[string]string, 64)
 	if bytes.HasPrefix(s.data, []byte("\xef\xbb\xbf")) {
 		s.pos = 3
 	}
 	var root *xnode
-	var stack []*xnode
+	var stack []openElement
 	for s.pos < len(s.data) {
 		if s.data[s.pos] != '<' {
 			end := bytes.IndexByte(s.data[s.pos:], '<')
@@ -136,13 +126,12 @@ func (s *xscanner) document() (*xnode, error) {
 				return nil, err
 			}
 			s.pos += end
-			p := stack[len(stack)-1]
-			if p.structural && isBlank(txt) {
+			if stack[len(stack)-1].n.structural && isBlank(txt) {
 				// Indentation between the rows and sections of a document
 				// is never read: keep no node for it.
 				continue
 			}
-			n := s.node(p)
+			n := s.node(true)
 			n.text = txt
 			continue
 		}
@@ -168,7 +157,7 @@ func (s *xscanner) document() (*xnode, error) {
 			if len(stack) == 0 {
 				return nil, fmt.Errorf("CDATA outside the root element")
 			}
-			n := s.node(stack[len(stack)-1])
+			n := s.node(true)
 			n.text = string(rest[9 : 9+end])
 			s.pos += 9 + end + 3
 		case bytes.HasPrefix(rest, []byte("<!")):
@@ -189,43 +178,38 @@ func (s *xscanner) document() (*xnode, error) {
 				return nil, fmt.Errorf("unexpected %q in </%s>", s.data[s.pos], name)
 			}
 			s.pos++
-			if len(stack) == 0 || stack[len(stack)-1].name != string(name) {
+			if len(stack) == 0 || stack[len(stack)-1].n.name != string(name) {
 				want := "nothing"
 				if len(stack) > 0 {
-					want = "</" + stack[len(stack)-1].name + ">"
+					want = "</" + stack[len(stack)-1].n.name + ">"
 				}
 				return nil, fmt.Errorf("</%s> where %s was expected", name, want)
 			}
+			s.close(stack[len(stack)-1])
 			stack = stack[:len(stack)-1]
 		default:
 			s.pos++
-			var parent *xnode
-			if len(stack) == 0 {
-				if root != nil {
-					return nil, fmt.Errorf("more than one root element")
-				}
-			} else {
-				parent = stack[len(stack)-1]
+			if len(stack) == 0 && root != nil {
+				return nil, fmt.Errorf("more than one root element")
 			}
-			n, selfClosing, err := s.startTag(parent)
+			n, selfClosing, err := s.startTag(len(stack) > 0)
 			if err != nil {
 				return nil, err
 			}
-			if parent == nil {
+			if len(stack) == 0 {
 				root = n
 			}
 			if !selfClosing {
-				stack = append(stack, n)
+				stack = append(stack, openElement{n: n, mark: len(s.pending)})
 			}
 		}
 	}
 	if len(stack) != 0 {
-		return nil, fmt.Errorf("ends inside <%s> (truncated download?)", stack[len(stack)-1].name)
+		return nil, fmt.Errorf("ends inside <%s> (truncated download?)", stack[len(stack)-1].n.name)
 	}
 	if root == nil {
 		return nil, fmt.Errorf("no root element")
 	}
-	s.link()
 	return root, nil
 }
 
@@ -323,12 +307,12 @@ func (s *xscanner) name() (string, error) {
 }
 
 // startTag reads an element's name and attributes after its '<'.
-func (s *xscanner) startTag(parent *xnode) (*xnode, bool, error) {
+func (s *xscanner) startTag(hasParent bool) (*xnode, bool, error) {
 	name, err := s.name()
 	if err != nil {
 		return nil, false, err
 	}
-	n := s.node(parent)
+	n := s.node(hasParent)
 	n.name = name
 	n.structural = structural[name]
 	for {
