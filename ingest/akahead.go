@@ -43,7 +43,8 @@ func matchAKA(s string) []int {
 	j = skipRegexpSpace(s, j)
 	// A count first, in the order the pattern's alternatives are tried;
 	// then no count.
-	for _, end := range countCandidates(s, j) {
+	var buf [8]int
+	for _, end := range countCandidates(buf[:0], s, j) {
 		k := skipRegexpSpace(s, end)
 		if k == end {
 			continue
@@ -80,10 +81,9 @@ var (
 	otherWords = [...]string{"ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "an", "a"}
 )
 
-// countCandidates returns the ends of every way numberPattern matches at
-// i, in the order the pattern tries them.
-func countCandidates(s string, i int) []int {
-	var out []int
+// countCandidates appends to out the ends of every way numberPattern
+// matches at i, in the order the pattern tries them.
+func countCandidates(out []int, s string, i int) []int {
 	if i < len(s) && s[i] >= '0' && s[i] <= '9' {
 		e := i
 		for e < len(s) && s[e] >= '0' && s[e] <= '9' {

@@ -3,6 +3,7 @@ package ingest
 import (
 	"strings"
 	"testing"
+	"unicode"
 )
 
 func TestFold(t *testing.T) {
@@ -39,4 +40,13 @@ func FuzzFold(f *testing.F) {
 			t.Fatalf("fold(%q) = %q, want %q", s, got, want)
 		}
 	})
+}
+
+func TestIsSpace(t *testing.T) {
+	for r := rune(-1); r <= unicode.MaxRune+1; r++ {
+		want := unicode.IsSpace(r) || r == liMark || r == '\u200b'
+		if got := isSpace(r); got != want {
+			t.Errorf("isSpace(%U) = %v, want %v", r, got, want)
+		}
+	}
 }

@@ -50,9 +50,16 @@ type xscanner struct {
 	pending []*xnode
 	// names interns element and attribute names: a document uses a few
 	// dozen, thousands of times.
-	names map[string]string
+	names map[string]xname
 	// attrs holds every node's attributes, one node's after another's.
 	attrs []xml.Attr
+}
+
+// xname is an interned name and whether elements of that name are
+// structural.
+type xname struct {
+	name       string
+	structural bool
 }
 
 // openElement is an element whose end tag is still to come.
@@ -101,7 +108,7 @@ func (s *xscanner) document() (*xnode, error) {
 	}
 	s.pos = 0
 	s.attrs = make([]xml.Attr, 0, bytes.Count(s.data, []byte("=\""))+bytes.Count(s.data, []byte("='")))
-	s.names = make(map[string]string, 64)
+	s.names = make(map[string]xname, 64)
 	if bytes.HasPrefix(s.data, []byte("\xef\xbb\xbf")) {
 		s.pos = 3
 	}
@@ -293,28 +300,29 @@ func (s *xscanner) nameBytes() ([]byte, error) {
 }
 
 // name reads a name, interned.
-func (s *xscanner) name() (string, error) {
+func (s *xscanner) name() (xname, error) {
 	b, err := s.nameBytes()
 	if err != nil {
-		return "", err
+		return xname{}, err
 	}
 	if v, ok := s.names[string(b)]; ok {
 		return v, nil
 	}
-	v := string(b)
-	s.names[v] = v
+	v := xname{name: string(b), structural: structural[string(b)]}
+	s.names[v.name] = v
 	return v, nil
 }
 
 // startTag reads an element's name and attributes after its '<'.
 func (s *xscanner) startTag(hasParent bool) (*xnode, bool, error) {
-	name, err := s.name()
+	xn, err := s.name()
 	if err != nil {
 		return nil, false, err
 	}
 	n := s.node(hasParent)
-	n.name = name
-	n.structural = structural[name]
+	n.name = xn.name
+	n.structural = xn.structural
+	name := xn.name
 	for {
 		s.skipSpace()
 		if s.pos >= len(s.data) {
@@ -343,7 +351,7 @@ func (s *xscanner) startTag(hasParent bool) (*xnode, bool, error) {
 			return nil, false, errTruncated
 		}
 		if s.data[s.pos] != '=' {
-			return nil, false, fmt.Errorf("attribute %s of <%s> has no value", attr, name)
+			return nil, false, fmt.Errorf("attribute %s of <%s> has no value", attr.name, name)
 		}
 		s.pos++
 		s.skipSpace()
@@ -352,7 +360,7 @@ func (s *xscanner) startTag(hasParent bool) (*xnode, bool, error) {
 		}
 		q := s.data[s.pos]
 		if q != '"' && q != '\'' {
-			return nil, false, fmt.Errorf("attribute %s of <%s> is not quoted", attr, name)
+			return nil, false, fmt.Errorf("attribute %s of <%s> is not quoted", attr.name, name)
 		}
 		end := bytes.IndexByte(s.data[s.pos+1:], q)
 		if end < 0 {
@@ -360,7 +368,7 @@ func (s *xscanner) startTag(hasParent bool) (*xnode, bool, error) {
 		}
 		raw := s.data[s.pos+1 : s.pos+1+end]
 		if bytes.IndexByte(raw, '<') >= 0 {
-			return nil, false, fmt.Errorf("'<' in attribute %s of <%s>", attr, name)
+			return nil, false, fmt.Errorf("'<' in attribute %s of <%s>", attr.name, name)
 		}
 		val, err := s.unescape(raw)
 		if err != nil {
@@ -370,7 +378,7 @@ func (s *xscanner) startTag(hasParent bool) (*xnode, bool, error) {
 		if len(n.attrs) > 0 {
 			start = len(s.attrs) - len(n.attrs)
 		}
-		s.attrs = append(s.attrs, xml.Attr{Name: xml.Name{Local: attr}, Value: val})
+		s.attrs = append(s.attrs, xml.Attr{Name: xml.Name{Local: attr.name}, Value: val})
 		n.attrs = s.attrs[start:len(s.attrs):len(s.attrs)]
 		s.pos += 1 + end + 1
 	}
