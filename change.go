@@ -76,6 +76,10 @@ type SummaryCounts struct {
 	// entries ("adding 37 entities under 38 entries").
 	Entities int `json:"entities"`
 	Entries  int `json:"entries"`
+	// Addresses is the stated number of added addresses, the bare-address
+	// entries BIS lists since 2024 ("adding five entities and eight
+	// addresses").
+	Addresses int `json:"addresses"`
 	// ByDestination counts additions per destination, keyed by ISO code.
 	ByDestination map[string]int `json:"by_destination"`
 	// Revised and Removed are the stated numbers of revised and removed

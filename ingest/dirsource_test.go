@@ -15,7 +15,7 @@ import (
 
 const fixtureDir = "../fixtures/federalregister"
 
-var fixtureNumbers = []string{"2023-03929", "2023-13196", "2023-25557", "2025-00704", "2025-05426", "2025-05427"}
+var fixtureNumbers = []string{"2023-03929", "2023-13196", "2023-25557", "2024-13148", "2025-00704", "2025-05426", "2025-05427"}
 
 func TestDirSource_Search(t *testing.T) {
 	tests := []struct {
@@ -23,7 +23,8 @@ func TestDirSource_Search(t *testing.T) {
 		want           []string
 	}{
 		{"wide_window", "2023-01-01", "2025-12-31", fixtureNumbers},
-		{"empty_window", "2024-01-01", "2024-12-31", nil},
+		{"empty_window", "2024-01-01", "2024-06-17", nil},
+		{"address_rule", "2024-06-18", "2024-12-31", []string{"2024-13148"}},
 		{"one_day", "2025-03-28", "2025-03-28", []string{"2025-05426", "2025-05427"}},
 		{"window_edges_inclusive", "2023-02-27", "2023-11-17", []string{"2023-03929", "2023-13196", "2023-25557"}},
 	}

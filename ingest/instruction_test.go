@@ -117,6 +117,13 @@ func TestSummaryCounts(t *testing.T) {
 			entitywatch.SummaryCounts{Entities: 2, ByDestination: map[string]int{"PK": 2}}},
 		{"uae_abbreviation", "BIS is adding four entities under the destinations of the United Arab Emirates (UAE) (3) and Turkey (1).",
 			entitywatch.SummaryCounts{Entities: 4, ByDestination: map[string]int{"AE": 3, "TR": 1}}},
+		// 2024-13148, 89 FR 51644: addresses counted apart from entities.
+		{"entities_and_addresses", "This final rule also amends the EAR by adding five entities and eight addresses to the Entity List and making changes to the Entity List structure. These entries are listed on the Entity List under the destinations of the People's Republic of China (China) and Russia and have been determined by the U.S. Government to be acting contrary to the national security or foreign policy interests of the United States.",
+			entitywatch.SummaryCounts{Entities: 5, Addresses: 8}},
+		{"addresses_only", "BIS amends the EAR by adding three addresses to the Entity List under the destination of China (3).",
+			entitywatch.SummaryCounts{Addresses: 3, ByDestination: map[string]int{"CN": 3}}},
+		{"entities_then_entries_and_addresses", "BIS is adding 20 entities under 21 entries, and four addresses, to the Entity List.",
+			entitywatch.SummaryCounts{Entities: 20, Entries: 21, Addresses: 4}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -264,12 +264,15 @@ func pairMoves(changes []entitywatch.Change, m *matcher) []entitywatch.Change {
 func crossCheck(rule *entitywatch.Rule, warn func(string, ...any)) {
 	sc := rule.SummaryCounts
 	adds := map[string]int{}
-	total, revised, removed := 0, 0, 0
+	total, addresses, revised, removed := 0, 0, 0, 0
 	for _, c := range rule.Changes {
 		switch c.Action {
 		case entitywatch.Add:
 			adds[c.CountryCode]++
 			total++
+			if c.AddressOnly {
+				addresses++
+			}
 		case entitywatch.Revise:
 			revised++
 		case entitywatch.Remove:
@@ -292,7 +295,16 @@ func crossCheck(rule *entitywatch.Rule, warn func(string, ...any)) {
 	if want == 0 && len(sc.ByDestination) == 0 {
 		want = sc.Entities
 	}
-	if want > 0 && want != total {
+	if sc.Addresses > 0 {
+		// Addresses are counted apart from entities: "five entities and
+		// eight addresses" is thirteen entries.
+		if sc.Addresses != addresses {
+			warn("SUMMARY states %d added addresses; the rule adds %d address entries", sc.Addresses, addresses)
+		}
+		if want > 0 && want != total-addresses {
+			warn("SUMMARY states %d added entries besides addresses; the rule adds %d", want, total-addresses)
+		}
+	} else if want > 0 && want != total {
 		warn("SUMMARY states %d added entries; the rule adds %d", want, total)
 	}
 	if sc.Revised > 0 && sc.Revised != revised {

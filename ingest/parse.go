@@ -188,6 +188,9 @@ func (p *parser) build(src *source) (*entitywatch.Rule, error) {
 		return nil, err
 	}
 	rule.Instructions = instrs
+	if err := dateExceptions(src.dates, instrs, rule, warn); err != nil {
+		return nil, err
+	}
 	rows, err := p.tableEntries(tables)
 	if err != nil {
 		return nil, err
@@ -207,6 +210,67 @@ func (p *parser) build(src *source) (*entitywatch.Rule, error) {
 	}
 	crossCheck(rule, warn)
 	return rule, nil
+}
+
+var (
+	// exceptInstructions is a DATES exception by instruction number:
+	// "except for amendatory instruction 14, which is effective September
+	// 16, 2024".
+	exceptInstructions = regexp.MustCompile(`(?i)except\s+(?:for\s+)?(?:the\s+)?(?:amendatory\s+)?instructions?\s+((?:\d+(?:\s*,\s*|\s*,?\s*and\s+)?)+?)\s*,?\s*which\s+(?:is|are|will\s+be|become|becomes)\s+effective\s+(?:on\s+)?(January|February|March|April|May|June|July|August|September|October|November|December)\s+(\d{1,2}),?\s+(\d{4})`)
+	exceptAny          = regexp.MustCompile(`(?i)\bexcept\b`)
+	digitsPattern      = regexp.MustCompile(`\d+`)
+	entityListRef      = regexp.MustCompile(`(?i)entity\s+list|supplement\s+no\.?\s*4\s+to\s+part\s+744|part\s+744`)
+)
+
+// dateExceptions applies a DATES paragraph's exceptions ("effective June
+// 12, 2024, except for amendatory instruction 14, which is effective
+// September 16, 2024"). An exception that names the instructions amending
+// the Entity List gives the rule its effective date; one that names only
+// some of them, or that cannot be tied to instructions but mentions the
+// Entity List, is an error: the rule's changes would take effect on
+// different or unknown dates. Other exceptions are noted as warnings.
+func dateExceptions(dates string, instrs []entitywatch.Instruction, rule *entitywatch.Rule, warn func(string, ...any)) error {
+	if !exceptAny.MatchString(dates) {
+		return nil
+	}
+	ours := map[string]bool{}
+	for _, in := range instrs {
+		if len(in.Clauses) > 0 {
+			n, _, _ := strings.Cut(in.Label, ".")
+			ours[n] = true
+		}
+	}
+	found := exceptInstructions.FindAllStringSubmatch(dates, -1)
+	for _, m := range found {
+		d, err := parseLongDate(m[2], m[3], m[4])
+		if err != nil {
+			continue
+		}
+		var named, mine []string
+		for _, n := range digitsPattern.FindAllString(m[1], -1) {
+			named = append(named, n)
+			if ours[n] {
+				mine = append(mine, n)
+			}
+		}
+		switch {
+		case len(mine) == 0:
+			// Another part of the rule takes effect later; the Entity
+			// List changes do not.
+		case len(mine) == len(ours):
+			warn("DATES: amendatory instruction %s, which amends the Entity List, takes effect %s, not on the rule's general date %s", strings.Join(mine, ", "), d, rule.EffectiveDate)
+			rule.EffectiveDate = d
+		default:
+			return spotErr("DATES", entitywatch.ErrUnaccounted, "Entity List instructions take effect on different dates: %s on %s, the others on %s (%q)", strings.Join(mine, ", "), d, rule.EffectiveDate, dates)
+		}
+	}
+	if len(found) == 0 {
+		if entityListRef.MatchString(dates) {
+			return spotErr("DATES", entitywatch.ErrUnaccounted, "an exception to the effective date concerns the Entity List but names no instruction: %q", dates)
+		}
+		warn("DATES makes an exception to the effective date that entitywatch cannot tie to instructions: %q", dates)
+	}
+	return nil
 }
 
 var placeholderDate = regexp.MustCompile(`(?i)\[INSERT FR PAGE NUMBER[^\]]*?(\d{1,2})/(\d{1,2})/(\d{2,4})\]|\[INSERT FR PAGE NUMBER\]\.?,?\s*(\d{1,2})/(\d{1,2})/(\d{2,4})`)

@@ -8,8 +8,12 @@ import (
 )
 
 var (
-	sentenceEnd    = regexp.MustCompile(`\.\s+(?:[A-Z])`)
-	addedPattern   = regexp.MustCompile(`(?i)\badd(?:s|ing|ed)?\s+` + numberPattern + `\s+(?:[a-z-]+\s+){0,3}?(entit(?:y|ies)|entr(?:y|ies)|persons?|addresses|address|parties|party|organizations?|individuals?|companies)\b`)
+	sentenceEnd  = regexp.MustCompile(`\.\s+(?:[A-Z])`)
+	addedPattern = regexp.MustCompile(`(?i)\badd(?:s|ing|ed)?\s+` + numberPattern + `\s+(?:[a-z-]+\s+){0,3}?(entit(?:y|ies)|entr(?:y|ies)|persons?|addresses|address|parties|party|organizations?|individuals?|companies)\b`)
+	// andAdded continues an addition after addedPattern: "adding five
+	// entities and eight addresses".
+	andAdded       = regexp.MustCompile(`(?i)^\s*(?:,\s*)?(?:and\s+)?` + numberPattern + `\s+(?:[a-z-]+\s+){0,3}?(entit(?:y|ies)|entr(?:y|ies)|address(?:es)?)\b`)
+	underPrefix    = regexp.MustCompile(`(?i)^\s+under\s+` + numberPattern + `\s+(?:new\s+)?entr(?:y|ies)\b`)
 	underEntries   = regexp.MustCompile(`(?i)\bunder\s+` + numberPattern + `\s+(?:new\s+)?entr(?:y|ies)`)
 	revisedPattern = regexp.MustCompile(`(?i)\b(?:revis|modif|amend|correct)\w*\s+` + numberPattern + `\s+(?:[a-z-]+\s+){0,3}?(?:entr(?:y|ies)|entit(?:y|ies))\b`)
 	removedPattern = regexp.MustCompile(`(?i)\bremov\w*\s+` + numberPattern + `\s+(?:[a-z-]+\s+){0,3}?(?:entr(?:y|ies)|entit(?:y|ies)|address(?:es)?|persons?)\b`)
@@ -18,18 +22,38 @@ var (
 	verbPattern    = regexp.MustCompile(`(?i)\b(add|remov|revis|modif)\w*`)
 )
 
+// addCount records a stated number of additions by what is counted.
+func addCount(sc *entitywatch.SummaryCounts, number, noun string) {
+	n, _ := parseNumber(number)
+	switch noun = strings.ToLower(noun); {
+	case strings.HasPrefix(noun, "entr"):
+		sc.Entries = n
+	case strings.HasPrefix(noun, "address"):
+		sc.Addresses = n
+	default:
+		sc.Entities = n
+	}
+}
+
 // summaryCounts reads the counts a SUMMARY states: "adding 37 entities
 // under 38 entries to the Entity List ... under the destinations of Belarus
 // (1), ... and Taiwan (1)", "also revises one existing entry".
 func summaryCounts(summary string, warn func(string, ...any)) entitywatch.SummaryCounts {
 	sc := entitywatch.SummaryCounts{ByDestination: map[string]int{}}
 	s := entityListSentences(fold(summary))
-	if m := addedPattern.FindStringSubmatch(s); m != nil {
-		n, _ := parseNumber(m[1])
-		if strings.HasPrefix(strings.ToLower(m[2]), "entr") {
-			sc.Entries = n
-		} else {
-			sc.Entities = n
+	if loc := addedPattern.FindStringSubmatchIndex(s); loc != nil {
+		addCount(&sc, s[loc[2]:loc[3]], s[loc[4]:loc[5]])
+		rest := s[loc[1]:]
+		if m := underPrefix.FindStringIndex(rest); m != nil {
+			rest = rest[m[1]:] // counted by underEntries below
+		}
+		for {
+			m := andAdded.FindStringSubmatchIndex(rest)
+			if m == nil {
+				break
+			}
+			addCount(&sc, rest[m[2]:m[3]], rest[m[4]:m[5]])
+			rest = rest[m[1]:]
 		}
 	}
 	if m := underEntries.FindStringSubmatch(s); m != nil {

@@ -59,13 +59,30 @@ func (r ruleChanges) destinations() []string {
 // listed under several destinations.
 func count(cs []entitywatch.Change) string {
 	names := map[string]bool{}
+	addresses, entries := 0, 0
 	for _, c := range cs {
+		if c.AddressOnly {
+			addresses++
+			continue
+		}
+		entries++
 		names[strings.Join(strings.Fields(strings.ToLower(c.Name)), " ")] = true
 	}
-	if len(names) == len(cs) {
-		return plural(len(cs), "entity", "entities")
+	var s string
+	switch {
+	case entries == 0:
+	case len(names) == entries:
+		s = plural(entries, "entity", "entities")
+	default:
+		s = plural(len(names), "entity", "entities") + " under " + plural(entries, "entry", "entries")
 	}
-	return plural(len(names), "entity", "entities") + " under " + plural(len(cs), "entry", "entries")
+	if addresses > 0 {
+		if s != "" {
+			s += " and "
+		}
+		s += plural(addresses, "address", "addresses")
+	}
+	return s
 }
 
 // headline is the header of a rule alert:
@@ -157,7 +174,7 @@ func inFocus(focus []string, c entitywatch.Change) bool {
 // entryLine is an entry as a list item: its name, then suffix, then its
 // aliases when asked.
 func entryLine(c entitywatch.Change, aliases bool, suffix string) line {
-	s := c.Name + suffix
+	s := displayName(c) + suffix
 	if aliases && len(c.Aliases) > 0 {
 		if suffix == "" {
 			s += " (a.k.a. " + strings.Join(c.Aliases, "; ") + ")"
@@ -166,6 +183,16 @@ func entryLine(c entitywatch.Change, aliases bool, suffix string) line {
 		}
 	}
 	return bullet(s)
+}
+
+// displayName is how an alert names an entry: its name, and for a bare
+// address entry listed by number ("Address 01") the address too, which is
+// what a reader has to match shipments against.
+func displayName(c entitywatch.Change) string {
+	if !c.AddressOnly || len(c.Addresses) == 0 || strings.Contains(c.Name, strings.TrimRight(c.Addresses[0], ". ")) {
+		return c.Name
+	}
+	return c.Name + ": " + c.Addresses[0]
 }
 
 func where(c entitywatch.Change) string { return countryName(c.CountryCode, c.Country) }
@@ -209,7 +236,7 @@ func ruleDetails(r ruleChanges, focus []string, aliases bool) (details []detail,
 			short: fmt.Sprintf("%s %d", name, len(cs)), n: len(cs)}
 		for _, c := range cs {
 			d.lines = append(d.lines, entryLine(c, aliases, ""))
-			d.names = append(d.names, c.Name)
+			d.names = append(d.names, displayName(c))
 		}
 		details = append(details, d)
 		shown = append(shown, cs...)
@@ -220,14 +247,14 @@ func ruleDetails(r ruleChanges, focus []string, aliases bool) (details []detail,
 		line  func(c entitywatch.Change) (line, string)
 	}{
 		{"Removed", r.removes, func(c entitywatch.Change) (line, string) {
-			return entryLine(c, aliases, " ("+where(c)+")"), c.Name + " (" + where(c) + ")"
+			return entryLine(c, aliases, " ("+where(c)+")"), displayName(c) + " (" + where(c) + ")"
 		}},
 		{"Revised", r.revises, func(c entitywatch.Change) (line, string) {
-			return entryLine(c, aliases, " ("+where(c)+") — "+changedText(c)), c.Name + " (" + where(c) + ")"
+			return entryLine(c, aliases, " ("+where(c)+") — "+changedText(c)), displayName(c) + " (" + where(c) + ")"
 		}},
 		{"Moved", r.moves, func(c entitywatch.Change) (line, string) {
 			s := " (" + countryName(c.FromCountryCode, c.FromCountry) + " → " + where(c) + ")"
-			return entryLine(c, aliases, s), c.Name + s
+			return entryLine(c, aliases, s), displayName(c) + s
 		}},
 	} {
 		d := detail{}

@@ -101,6 +101,12 @@ func countsText(a Alert) string {
 	case c.Entries > 0:
 		added = plural(c.Entries, "entry", "entries")
 	}
+	if c.Addresses > 0 {
+		if added != "" {
+			added += " and "
+		}
+		added += plural(c.Addresses, "address", "addresses")
+	}
 	if len(c.ByDestination) > 0 {
 		codes := make([]string, 0, len(c.ByDestination))
 		for code := range c.ByDestination {

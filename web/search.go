@@ -164,7 +164,8 @@ func gramsOf(toks []string, f func(uint32)) {
 	}
 }
 
-// newIndex indexes the names and aliases of listings.
+// newIndex indexes the names and aliases of listings, and the addresses
+// of address-only listings.
 func newIndex(listings []entitywatch.Listing) *index {
 	ix := &index{listings: listings, grams: make(map[uint32][]int32)}
 	vocab := make(map[string]int32)
@@ -172,6 +173,13 @@ func newIndex(listings []entitywatch.Listing) *index {
 		ix.addName(vocab, int32(i), false, l.Name)
 		for _, a := range l.Aliases {
 			ix.addName(vocab, int32(i), true, a)
+		}
+		if l.AddressOnly {
+			// A bare address entry ("Address 01") is known by its address:
+			// that is what a shipment's paperwork shows.
+			for _, a := range l.Addresses {
+				ix.addName(vocab, int32(i), true, a)
+			}
 		}
 	}
 	return ix

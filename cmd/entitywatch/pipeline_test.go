@@ -239,10 +239,11 @@ func TestMain_RunOnceSource(t *testing.T) {
 	code, stdout, stderr := run(t, "", "run", "--once", "--source", "../../fixtures/federalregister", "--db", db, "--since", "2023-01-01")
 	// 2023-13196 has no DATES section in our copy: it is quarantined and
 	// the run says so with exit status 1.
-	if code != exitFailed || !strings.Contains(stdout, "5 applied, 1 quarantined") || !strings.Contains(stdout, "Entity List rule 2023-13196 could not be parsed") {
+	if code != exitFailed || !strings.Contains(stdout, "6 applied, 1 quarantined") || !strings.Contains(stdout, "Entity List rule 2023-13196 could not be parsed") {
 		t.Fatalf("first run: exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	if !strings.Contains(stdout, "BIS added 12 entities, effective 2025-03-25: China 11") {
+	if !strings.Contains(stdout, "BIS added 12 entities, effective 2025-03-25: China 11") ||
+		!strings.Contains(stdout, "BIS added 5 entities and 8 addresses, effective 2024-06-12: China 12 (Address 01: Unit D, 16/F One Capital Place, 18 Luard Rd, Wan Chai, Hong Kong;") {
 		t.Errorf("first run alerts:\n%s", stdout)
 	}
 	code, stdout, _ = run(t, "", "run", "--once", "--source", "../../fixtures/federalregister", "--db", db)

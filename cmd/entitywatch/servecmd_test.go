@@ -69,15 +69,16 @@ func TestServe_Store(t *testing.T) {
 		{"entry_no_name", "/api/v1/entries/TW/", 404, []string{`not found`}},
 		{"entry_no_slash", "/api/v1/entries/inspurtaiwan", 404, []string{`not found`}},
 		{"search", "/api/v1/entries?q=Suma+Technology&as_of=2025-03-25", 200, []string{`"id":"CN/sumatechologycoltd"`}},
-		{"snapshot", "/api/v1/snapshot?as_of=2025-03-25", 200, []string{`"count":111`}},
-		{"snapshot_published", "/api/v1/snapshot?as_of=2025-03-27&by=published", 200, []string{`"by":"published"`, `"count":25`}},
+		{"search_address", "/api/v1/entries?q=One+Capital+Place&as_of=2024-06-12", 200, []string{`"id":"CN/address01","name":"Address 01"`, `"matched":"Unit D, 16/F One Capital Place, 18 Luard Rd, Wan Chai, Hong Kong"`}},
+		{"snapshot", "/api/v1/snapshot?as_of=2025-03-25", 200, []string{`"count":124`}},
+		{"snapshot_published", "/api/v1/snapshot?as_of=2025-03-27&by=published", 200, []string{`"by":"published"`, `"count":38`}},
 		{"changes", "/api/v1/changes?from=2025-03-24&to=2025-03-25", 200, []string{`"counts":{"added":82,"removed":0,"revised":4,"moved":0}`}},
-		{"documents", "/api/v1/documents", 200, []string{`"count":6`, `"document_number":"2025-05427"`, `"counts":{"added":12,"removed":0,"revised":0,"moved":0}`, `"status":"quarantined"`}},
+		{"documents", "/api/v1/documents", 200, []string{`"count":7`, `"document_number":"2025-05427"`, `"counts":{"added":12,"removed":0,"revised":0,"moved":0}`, `"status":"quarantined"`}},
 		{"document", "/api/v1/documents/2025-05427", 200, []string{`"rule":{`, `"applied_changes":[`, `"id":"TW/inspurtaiwan"`}},
 		{"document_quarantined", "/api/v1/documents/2023-13196", 200, []string{`"status":"quarantined"`, `"reason":"`}},
 		{"document_unknown", "/api/v1/documents/2099-00001", 404, []string{`{"error":"document 2099-00001: not found"}`}},
 		{"raw_unknown", "/api/v1/documents/2099-00001/raw", 404, []string{`not found`}},
-		{"healthz", "/healthz", 200, []string{`"status":"ok"`, `"runs":1`, `"applied":5`, `"quarantined":1`, `"last_success":"`}},
+		{"healthz", "/healthz", 200, []string{`"status":"ok"`, `"runs":1`, `"applied":6`, `"quarantined":1`, `"last_success":"`}},
 		{"report_json", "/api/v1/report?week=2025-W13&format=json", 200, []string{`Inspur Taiwan`}},
 		{"report_html", "/api/v1/report?week=2025-W13&format=html", 200, []string{`<html`, `Inspur Taiwan`}},
 		{"report_bad_week", "/api/v1/report?week=2025-W99", 400, []string{`has weeks 1 to 52`}},
@@ -132,7 +133,7 @@ func TestServe_Store(t *testing.T) {
 	t.Run("metrics", func(t *testing.T) {
 		_, _, body := getBody(t, h, "/metrics")
 		for _, want := range []string{
-			"entitywatch_runs_total 1", `entitywatch_documents{status="applied"} 5`, `entitywatch_documents{status="quarantined"} 1`,
+			"entitywatch_runs_total 1", `entitywatch_documents{status="applied"} 6`, `entitywatch_documents{status="quarantined"} 1`,
 			`entitywatch_documents{status="superseded"} 0`, `entitywatch_alerts{state="queued"}`, `entitywatch_list_entries{destination="TW"} 1`,
 			"entitywatch_last_success_timestamp_seconds 1.",
 		} {

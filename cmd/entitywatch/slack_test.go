@@ -107,8 +107,8 @@ func TestMain_RunOnceSlack(t *testing.T) {
 		t.Errorf("the bot token appears in the output")
 	}
 	posts := slack.topLevel()
-	if len(posts) != 6 {
-		t.Fatalf("%d top-level posts, want 6 (5 rules applied, 1 quarantined):\n%s", len(posts), strings.Join(posts, "\n---\n"))
+	if len(posts) != 7 {
+		t.Fatalf("%d top-level posts, want 7 (6 rules applied, 1 quarantined):\n%s", len(posts), strings.Join(posts, "\n---\n"))
 	}
 	joined := strings.Join(posts, "\n")
 	for _, want := range []string{"2023-13196 could not be parsed", "BIS added 12 entities, effective 2025-03-25", "2025-05426", "2023-25557"} {
@@ -123,7 +123,7 @@ func TestMain_RunOnceSlack(t *testing.T) {
 	}
 	// The outbox shows each alert delivered with Slack's ts.
 	code, stdout, _ = run(t, "", "alerts", "list", "--db", db)
-	if code != exitOK || strings.Count(stdout, `"status": "delivered"`) != 6 || !strings.Contains(stdout, "1711620000.") {
+	if code != exitOK || strings.Count(stdout, `"status": "delivered"`) != 7 || !strings.Contains(stdout, "1711620000.") {
 		t.Errorf("alerts list: exit %d\n%s", code, stdout)
 	}
 	code, stdout, _ = run(t, "", "alerts", "preview", "2025-05427", "--db", db)
