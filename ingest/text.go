@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"encoding/binary"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -18,85 +19,145 @@ const liMark = '\uE000'
 // fold folds runs of white space (including the non-ASCII spaces the FR
 // prints in blank cells) into single spaces and trims the ends.
 func fold(s string) string {
-	// Most text is already folded: walk it until the first place that
-	// needs a change and return s itself when there is none.
-	i, space := 0, true // a leading space needs folding
-	for i < len(s) {
-		c := s[i]
-		if plainByte[c] {
-			space = false
-			i++
+	// Most text is already folded: find the first place that needs a
+	// change, and return s itself when there is none.
+	i := 0
+	if startsWithSpace(s) {
+		i = -1
+	}
+	for i >= 0 {
+		i = plainRun(s, i)
+		if i == len(s) {
+			return s
+		}
+		if n := keep(s, i); n > 0 {
+			i += n
 			continue
 		}
-		if c < utf8.RuneSelf {
-			if asciiSpace[c] {
-				if space || c != ' ' {
-					break
-				}
-				space = true
-			} else {
-				space = false
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if isSpace(r) {
-			break
-		}
-		space = false
-		i += size
+		break
 	}
-	if i == len(s) && (!space || s == "") {
-		return s
-	}
-	// Copy what is folded so far, then the rest in runs of non-space
-	// bytes, one space for each run of white space between them.
+	i = max(i, 0)
+	// Copy what is folded so far, then each word run (text between white
+	// space, single spaces included) with one space between runs.
 	b := make([]byte, 0, len(s))
 	b = append(b, s[:i]...)
-	pending := false
-	if len(b) > 0 && b[len(b)-1] == ' ' {
-		b = b[:len(b)-1]
-		pending = true
-	}
 	for i < len(s) {
-		j := i
-		for j < len(s) {
-			c := s[j]
-			if plainByte[c] {
-				j++
-				continue
+		for i < len(s) {
+			r, size := rune(s[i]), 1
+			if r >= utf8.RuneSelf {
+				r, size = utf8.DecodeRuneInString(s[i:])
 			}
-			if c < utf8.RuneSelf {
+			if !isSpace(r) {
 				break
 			}
-			r, size := utf8.DecodeRuneInString(s[j:])
-			if isSpace(r) {
-				break
-			}
-			j += size
-		}
-		if j > i {
-			if pending && len(b) > 0 {
-				b = append(b, ' ')
-			}
-			pending = false
-			b = append(b, s[i:j]...)
-			i = j
-			continue
-		}
-		pending = true
-		if s[i] < utf8.RuneSelf {
-			i++
-		} else {
-			_, size := utf8.DecodeRuneInString(s[i:])
 			i += size
 		}
+		if i == len(s) {
+			break
+		}
+		if len(b) > 0 {
+			b = append(b, ' ')
+		}
+		j := i
+		for j < len(s) {
+			j = plainRun(s, j)
+			if j == len(s) {
+				break
+			}
+			n := keep(s, j)
+			if n == 0 {
+				break
+			}
+			j += n
+		}
+		b = append(b, s[i:j]...)
+		i = j
 	}
 	if len(b) == 0 {
 		return ""
 	}
 	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// keep is how many bytes at s[i], where plainRun stopped, fold keeps as
+// they are (0 at white space that needs folding): a rune that is not
+// white space, or one space before one.
+func keep(s string, i int) int {
+	c := s[i]
+	switch {
+	case c >= utf8.RuneSelf:
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if isSpace(r) {
+			return 0
+		}
+		return size
+	case c == ' ':
+		if i+1 < len(s) && !startsWithSpace(s[i+1:]) {
+			return 1
+		}
+		return 0
+	case asciiSpace[c]:
+		return 0
+	}
+	return 1
+}
+
+func startsWithSpace(s string) bool {
+	if s == "" {
+		return false
+	}
+	if s[0] < utf8.RuneSelf {
+		return asciiSpace[s[0]]
+	}
+	r, _ := utf8.DecodeRuneInString(s)
+	return isSpace(r)
+}
+
+// plainRun returns the first index from i at which fold has to look at
+// s more closely: a byte that is not printable ASCII, or a space that is
+// last or followed by anything but printable ASCII. It reads eight bytes
+// at a time while the text is plain ASCII.
+func plainRun(s string, i int) int {
+	const hi = 0x8080808080808080
+	b := unsafe.Slice(unsafe.StringData(s), len(s))
+	for i+8 <= len(b) {
+		x := binary.LittleEndian.Uint64(b[i:])
+		if x&hi != 0 {
+			break // a non-ASCII byte
+		}
+		// With every byte below 0x80, adding 0x5f (0x60) sets a byte's
+		// high bit exactly when it is at least 0x21 (0x20), no carries.
+		visible := (x + 0x5f5f5f5f5f5f5f5f) & hi
+		if visible == hi {
+			i += 8
+			continue
+		}
+		if ^(x+0x6060606060606060)&hi != 0 {
+			break // a control byte
+		}
+		spaces := ^visible & hi
+		if spaces&(spaces>>8) != 0 {
+			break // two spaces in a row
+		}
+		if spaces>>56 != 0 {
+			i += 7 // a last space is read again with what follows it
+			continue
+		}
+		i += 8
+	}
+	for i < len(b) {
+		c := b[i]
+		if c > ' ' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c == ' ' && i+1 < len(b) && b[i+1] > ' ' && b[i+1] < utf8.RuneSelf {
+			i += 2
+			continue
+		}
+		break
+	}
+	return i
 }
 
 // asciiSpace marks the ASCII white space bytes, plainByte the other
