@@ -14,8 +14,6 @@ type xnode struct {
 	attrs []xml.Attr
 	kids  []*xnode
 	text  string
-	// structural is set for elements whose own text is never read.
-	structural bool
 }
 
 func (n *xnode) attr(name string) string {

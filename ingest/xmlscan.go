@@ -64,8 +64,9 @@ type xname struct {
 
 // openElement is an element whose end tag is still to come.
 type openElement struct {
-	n    *xnode
-	mark int // len(pending) when it opened
+	n          *xnode
+	mark       int  // len(pending) when it opened
+	structural bool // its own text is never read
 }
 
 const slabSize = 512
@@ -133,7 +134,7 @@ func (s *xscanner) document() (*xnode, error) {
 				return nil, err
 			}
 			s.pos += end
-			if stack[len(stack)-1].n.structural && isBlank(txt) {
+			if stack[len(stack)-1].structural && isBlank(txt) {
 				// Indentation between the rows and sections of a document
 				// is never read: keep no node for it.
 				continue
@@ -143,7 +144,27 @@ func (s *xscanner) document() (*xnode, error) {
 			continue
 		}
 		rest := s.data[s.pos:]
+		// The byte after '<' tells the kinds apart: most are start tags.
+		var next byte
+		if len(rest) > 1 {
+			next = rest[1]
+		}
 		switch {
+		case next != '!' && next != '?' && next != '/':
+			s.pos++
+			if len(stack) == 0 && root != nil {
+				return nil, fmt.Errorf("more than one root element")
+			}
+			n, structural, selfClosing, err := s.startTag(len(stack) > 0)
+			if err != nil {
+				return nil, err
+			}
+			if len(stack) == 0 {
+				root = n
+			}
+			if !selfClosing {
+				stack = append(stack, openElement{n: n, mark: len(s.pending), structural: structural})
+			}
 		case bytes.HasPrefix(rest, []byte("<!--")):
 			end := bytes.Index(rest[4:], []byte("-->"))
 			if end < 0 {
@@ -194,21 +215,6 @@ func (s *xscanner) document() (*xnode, error) {
 			}
 			s.close(stack[len(stack)-1])
 			stack = stack[:len(stack)-1]
-		default:
-			s.pos++
-			if len(stack) == 0 && root != nil {
-				return nil, fmt.Errorf("more than one root element")
-			}
-			n, selfClosing, err := s.startTag(len(stack) > 0)
-			if err != nil {
-				return nil, err
-			}
-			if len(stack) == 0 {
-				root = n
-			}
-			if !selfClosing {
-				stack = append(stack, openElement{n: n, mark: len(s.pending)})
-			}
 		}
 	}
 	if len(stack) != 0 {
@@ -313,66 +319,66 @@ func (s *xscanner) name() (xname, error) {
 	return v, nil
 }
 
-// startTag reads an element's name and attributes after its '<'.
-func (s *xscanner) startTag(hasParent bool) (*xnode, bool, error) {
+// startTag reads an element's name and attributes after its '<'. It
+// reports whether the element is structural and whether it closes itself.
+func (s *xscanner) startTag(hasParent bool) (n *xnode, structural, selfClosing bool, err error) {
 	xn, err := s.name()
 	if err != nil {
-		return nil, false, err
+		return nil, false, false, err
 	}
-	n := s.node(hasParent)
+	n = s.node(hasParent)
 	n.name = xn.name
-	n.structural = xn.structural
 	name := xn.name
 	for {
 		s.skipSpace()
 		if s.pos >= len(s.data) {
-			return nil, false, errTruncated
+			return nil, false, false, errTruncated
 		}
 		switch s.data[s.pos] {
 		case '>':
 			s.pos++
-			return n, false, nil
+			return n, xn.structural, false, nil
 		case '/':
 			if s.pos+1 >= len(s.data) {
-				return nil, false, errTruncated
+				return nil, false, false, errTruncated
 			}
 			if s.data[s.pos+1] != '>' {
-				return nil, false, fmt.Errorf("unexpected '/' in <%s>", name)
+				return nil, false, false, fmt.Errorf("unexpected '/' in <%s>", name)
 			}
 			s.pos += 2
-			return n, true, nil
+			return n, xn.structural, true, nil
 		}
 		attr, err := s.name()
 		if err != nil {
-			return nil, false, fmt.Errorf("in <%s>: %w", name, err)
+			return nil, false, false, fmt.Errorf("in <%s>: %w", name, err)
 		}
 		s.skipSpace()
 		if s.pos >= len(s.data) {
-			return nil, false, errTruncated
+			return nil, false, false, errTruncated
 		}
 		if s.data[s.pos] != '=' {
-			return nil, false, fmt.Errorf("attribute %s of <%s> has no value", attr.name, name)
+			return nil, false, false, fmt.Errorf("attribute %s of <%s> has no value", attr.name, name)
 		}
 		s.pos++
 		s.skipSpace()
 		if s.pos >= len(s.data) {
-			return nil, false, errTruncated
+			return nil, false, false, errTruncated
 		}
 		q := s.data[s.pos]
 		if q != '"' && q != '\'' {
-			return nil, false, fmt.Errorf("attribute %s of <%s> is not quoted", attr.name, name)
+			return nil, false, false, fmt.Errorf("attribute %s of <%s> is not quoted", attr.name, name)
 		}
 		end := bytes.IndexByte(s.data[s.pos+1:], q)
 		if end < 0 {
-			return nil, false, errTruncated
+			return nil, false, false, errTruncated
 		}
 		raw := s.data[s.pos+1 : s.pos+1+end]
 		if bytes.IndexByte(raw, '<') >= 0 {
-			return nil, false, fmt.Errorf("'<' in attribute %s of <%s>", attr.name, name)
+			return nil, false, false, fmt.Errorf("'<' in attribute %s of <%s>", attr.name, name)
 		}
 		val, err := s.unescape(raw)
 		if err != nil {
-			return nil, false, err
+			return nil, false, false, err
 		}
 		start := len(s.attrs)
 		if len(n.attrs) > 0 {
