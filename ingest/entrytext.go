@@ -276,7 +276,7 @@ func citations(s string) []string {
 // splitSemicolons splits s at semicolons; a following "and" belongs to the
 // separator ("A; and B").
 func splitSemicolons(s string) []string {
-	var out []string
+	out := make([]string, 0, strings.Count(s, ";")+1)
 	for {
 		i := strings.IndexByte(s, ';')
 		if i < 0 {

@@ -73,10 +73,7 @@ func fold(s string) string {
 		b = append(b, s[i:j]...)
 		i = j
 	}
-	if len(b) == 0 {
-		return ""
-	}
-	return unsafe.String(unsafe.SliceData(b), len(b))
+	return bytesString(b)
 }
 
 // keep is how many bytes at s[i], where plainRun stopped, fold keeps as
@@ -209,7 +206,7 @@ func (m *matcher) key(s string) string {
 		}
 	}
 	if i == len(s) {
-		return string(b)
+		return bytesString(b)
 	}
 	for _, r := range s[i:] {
 		switch {
@@ -225,7 +222,7 @@ func (m *matcher) key(s string) string {
 			b = append(b, m.slowKey(string(r))...)
 		}
 	}
-	return string(b)
+	return bytesString(b)
 }
 
 // keyPrefix is key(s) cut to at most n bytes. It keys only a bounded
@@ -304,6 +301,15 @@ func ascii(s string) bool {
 		}
 	}
 	return true
+}
+
+// bytesString returns b as a string without copying; b must not be
+// written afterwards.
+func bytesString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // asciiKeys is asciiKey as a table.
