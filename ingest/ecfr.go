@@ -114,7 +114,7 @@ func (p *parser) ecfr(data []byte) (*ECFRList, error) {
 	}
 	list.Footnotes = ecfrFootnotes(notes, warn)
 
-	seen := make(map[string]string, len(rows))
+	seen := make(map[string]rowSpot, len(rows))
 	used := map[string]int{}
 	for _, r := range rows {
 		e, problems := ecfrEntry(r)

@@ -79,10 +79,10 @@ func (p *parser) match(instrs []entitywatch.Instruction, rows []*tableRow) ([]en
 			}
 		}
 		if best == nil {
-			return nil, spotErr(r.spot, entitywatch.ErrUnaccounted, "no instruction adds or revises the entry %q under %s", firstWords(r.cells[0].text, 12), r.country)
+			return nil, spotErr(r.spot.String(), entitywatch.ErrUnaccounted, "no instruction adds or revises the entry %q under %s", firstWords(r.cells[0].text, 12), r.country)
 		}
 		if best.row != nil {
-			return nil, spotErr(r.spot, entitywatch.ErrUnaccounted, "instruction %s names “%s” once but the table prints it twice under %s (also %s)", best.instr.Label, best.name, r.country, best.row.spot)
+			return nil, spotErr(r.spot.String(), entitywatch.ErrUnaccounted, "instruction %s names “%s” once but the table prints it twice under %s (also %s)", best.instr.Label, best.name, r.country, best.row.spot.String())
 		}
 		best.row = r
 	}
@@ -173,14 +173,14 @@ func (p *parser) entry(w *wanted) (entitywatch.Entry, error) {
 	end := nameEnd(raw, p.m.prefixEnd(raw, w.key))
 	et, err := splitEntity(raw, end, -1)
 	if err != nil {
-		return entitywatch.Entry{}, spotErr(r.spot, entitywatch.ErrUnaccounted, "%v", err)
+		return entitywatch.Entry{}, spotErr(r.spot.String(), entitywatch.ErrUnaccounted, "%v", err)
 	}
 	e := rowEntry(r, et, p.cites)
 	if r.cells[3].text != "" && len(e.Citations) == 0 {
-		return e, spotErr(r.spot, entitywatch.ErrUnaccounted, "cannot read a Federal Register citation in %q", r.cells[3].text)
+		return e, spotErr(r.spot.String(), entitywatch.ErrUnaccounted, "cannot read a Federal Register citation in %q", r.cells[3].text)
 	}
 	if e.LicenseRequirement == "" || e.LicenseReviewPolicy == "" {
-		return e, spotErr(r.spot, entitywatch.ErrUnaccounted, "entry %q has no license requirement or review policy", e.Name)
+		return e, spotErr(r.spot.String(), entitywatch.ErrUnaccounted, "entry %q has no license requirement or review policy", e.Name)
 	}
 	return e, nil
 }

@@ -400,7 +400,7 @@ func (p *parser) sections(src *source) ([]entitywatch.Instruction, []*table, err
 type tableRow struct {
 	country, code string
 	cells         []cell // entity, license requirement, policy, citation
-	spot          string
+	spot          rowSpot
 	key           string // matcher key of the start of the entity text (set by match)
 	// continuation holds addresses printed in continuation rows.
 	continuation []string
@@ -436,6 +436,14 @@ func cellTexts(r row) []string {
 	return texts
 }
 
+// rowSpot is where a table row is, named only when an error or warning
+// needs it: "table 1 row 12 (page 14049)".
+type rowSpot struct{ table, row, page int }
+
+func (s rowSpot) String() string {
+	return fmt.Sprintf("table %d row %d%s", s.table, s.row, pageSuffix(s.page))
+}
+
 // pageSuffix names a printed page in a spot, " (page 12172)", or is empty
 // where the source prints no pages (the eCFR).
 func pageSuffix(page int) string {
@@ -459,7 +467,7 @@ func (p *parser) tableEntries(tables []*table) ([]*tableRow, error) {
 			return nil, spotErr(fmt.Sprintf("table %d%s", ti+1, pageSuffix(t.page)), entitywatch.ErrUnaccounted, "columns %q are not the Entity List's (Country, Entity, License requirement, License review policy, Federal Register citation)", t.header)
 		}
 		for ri, rw := range rows {
-			spot := fmt.Sprintf("table %d row %d%s", ti+1, ri+1, pageSuffix(rw.page))
+			at := rowSpot{table: ti + 1, row: ri + 1, page: rw.page}
 			texts := cellTexts(rw)
 			if headerMatches(texts) {
 				headed = true
@@ -477,25 +485,25 @@ func (p *parser) tableEntries(tables []*table) ([]*tableRow, error) {
 				if col < 5 {
 					cols[col] = c
 				} else if c.text != "" {
-					return nil, spotErr(spot, entitywatch.ErrUnaccounted, "row has more than five columns")
+					return nil, spotErr(at.String(), entitywatch.ErrUnaccounted, "row has more than five columns")
 				}
 				col += max(c.span, 1)
 			}
 			if h := cols[0].text; h != "" {
 				c, ok := entitywatch.CountryCode(h)
 				if !ok {
-					return nil, &Error{Spot: spot, Err: fmt.Errorf("%w heading %q", entitywatch.ErrUnknownDestination, h)}
+					return nil, &Error{Spot: at.String(), Err: fmt.Errorf("%w heading %q", entitywatch.ErrUnknownDestination, h)}
 				}
 				country, code = h, c
 			}
 			if stars || cols[1].text == "" {
 				if cols[2].text != "" || cols[3].text != "" || cols[4].text != "" {
-					return nil, spotErr(spot, entitywatch.ErrUnaccounted, "row has license or citation text but no entity")
+					return nil, spotErr(at.String(), entitywatch.ErrUnaccounted, "row has license or citation text but no entity")
 				}
 				continue
 			}
 			if country == "" {
-				return nil, spotErr(spot, entitywatch.ErrUnaccounted, "entity row before any destination heading")
+				return nil, spotErr(at.String(), entitywatch.ErrUnaccounted, "entity row before any destination heading")
 			}
 			if cols[2].text == "" && cols[3].text == "" && cols[4].text == "" && len(out) > 0 && out[len(out)-1].code == code {
 				// A continuation row: one more address of the entry above.
@@ -503,7 +511,7 @@ func (p *parser) tableEntries(tables []*table) ([]*tableRow, error) {
 				prev.continuation = append(prev.continuation, cols[1].text)
 				continue
 			}
-			out = append(out, &tableRow{country: country, code: code, cells: []cell{cols[1], cols[2], cols[3], cols[4]}, spot: spot})
+			out = append(out, &tableRow{country: country, code: code, cells: []cell{cols[1], cols[2], cols[3], cols[4]}, spot: at})
 		}
 	}
 	if len(tables) > 0 && !headed {
