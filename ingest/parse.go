@@ -188,6 +188,11 @@ func (p *parser) build(src *source) (*entitywatch.Rule, error) {
 		return nil, err
 	}
 	rule.Instructions = instrs
+	for _, in := range instrs {
+		if len(in.Clauses) == 0 && supplementText.MatchString(in.Text) {
+			warn("instruction %s amends the text of Supplement No. 4 (footnotes, introductory text, notes or headings), not an entry; read it: %q", in.Label, in.Text)
+		}
+	}
 	if err := dateExceptions(src.dates, instrs, rule, warn); err != nil {
 		return nil, err
 	}
@@ -373,9 +378,11 @@ func (p *parser) sections(src *source) ([]entitywatch.Instruction, []*table, err
 			continue
 		}
 		cls, err := clauses(toks, inherited)
-		if err != nil && footnoteOnly(toks, text) {
-			// "By revising footnote 1 ..." changes the table's notes, not
-			// an entry; it is kept as an instruction without clauses.
+		if err != nil && textOnly(toks, text) {
+			// "By revising footnote 1 ..." or "by revising the
+			// introductory text" changes the supplement's text, not an
+			// entry; it is kept as an instruction without clauses (and
+			// warned about by build).
 			instrs = append(instrs, entitywatch.Instruction{Label: ref, Text: text})
 			continue
 		}
@@ -420,12 +427,15 @@ func headerMatches(h []string) bool {
 	return true
 }
 
-var footnoteWord = regexp.MustCompile(`(?i)\bfootnotes?\b`)
+// supplementText names the parts of Supplement No. 4 that are not
+// entries: its footnotes, introductory text, notes and table headings.
+var supplementText = regexp.MustCompile(`(?i)\b(?:footnotes?|introductory\s+text|notes?\s+(?:to|at|following)\b|(?:table|column)\s+headings?|headings?\s+of\s+the\s+(?:table|supplement|columns?))`)
 
-// footnoteOnly reports whether an instruction amends only the table's
-// footnotes: it names a footnote and quotes no entry.
-func footnoteOnly(toks []token, text string) bool {
-	return footnoteWord.MatchString(text) && !slices.ContainsFunc(toks, func(t token) bool { return t.kind == tokName })
+// textOnly reports whether an instruction amends only the supplement's
+// text around the entries: it names such a part and quotes no entry and
+// no destination.
+func textOnly(toks []token, text string) bool {
+	return supplementText.MatchString(text) && !slices.ContainsFunc(toks, func(t token) bool { return t.kind == tokName || t.kind == tokDest })
 }
 
 func cellTexts(r row) []string {
