@@ -24,3 +24,6 @@ fuzz:
 	go test ./ingest -run '^$$' -fuzz FuzzParseRuleHTML -fuzztime $(FUZZTIME) -fuzzminimizetime 100x
 	go test ./ingest -run '^$$' -fuzz 'FuzzParseECFR$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 100x
 	go test ./ingest -run '^$$' -fuzz FuzzSplitECFREntity -fuzztime $(FUZZTIME) -fuzzminimizetime 100x
+	go test ./ingest -run '^$$' -fuzz FuzzScanXML -fuzztime $(FUZZTIME) -fuzzminimizetime 100x
+	go test ./ingest -run '^$$' -fuzz FuzzFold -fuzztime $(FUZZTIME)
+	go test ./ingest -run '^$$' -fuzz FuzzMatchAKA -fuzztime $(FUZZTIME)

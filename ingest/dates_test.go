@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -52,5 +54,32 @@ func TestDateExceptions(t *testing.T) {
 				t.Errorf("effective %s with %d warnings %q, want %s with %d", got, len(warnings), warnings, tt.want, tt.warnings)
 			}
 		})
+	}
+}
+
+// TestCrossCheck_Order: warnings come in destination-code order, never in
+// map order, so the same rule always reads the same.
+func TestCrossCheck_Order(t *testing.T) {
+	add := func(code string) entitywatch.Change {
+		return entitywatch.Change{Action: entitywatch.Add, Entry: entitywatch.Entry{CountryCode: code}}
+	}
+	rule := &entitywatch.Rule{
+		SummaryCounts: entitywatch.SummaryCounts{ByDestination: map[string]int{"PK": 2, "CN": 1, "AE": 3, "TW": 1}},
+		Changes:       []entitywatch.Change{add("TW"), add("ZA"), add("IR"), add("HK")},
+	}
+	want := []string{
+		"SUMMARY states 3 additions under AE; the rule adds 0",
+		"SUMMARY states 1 additions under CN; the rule adds 0",
+		"SUMMARY states 2 additions under PK; the rule adds 0",
+		"the rule adds 1 entries under HK, which the SUMMARY does not count",
+		"the rule adds 1 entries under IR, which the SUMMARY does not count",
+		"the rule adds 1 entries under ZA, which the SUMMARY does not count",
+	}
+	for range 20 {
+		var got []string
+		crossCheck(rule, func(f string, a ...any) { got = append(got, fmt.Sprintf(f, a...)) })
+		if !slices.Equal(got, want) {
+			t.Fatalf("warnings\n%q\nwant\n%q", got, want)
+		}
 	}
 }

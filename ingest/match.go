@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -280,13 +281,15 @@ func crossCheck(rule *entitywatch.Rule, warn func(string, ...any)) {
 		}
 	}
 	if len(sc.ByDestination) > 0 {
-		for code, n := range sc.ByDestination {
-			if adds[code] != n {
+		// In code order, so the same rule always gets the same warnings.
+		for _, code := range slices.Sorted(maps.Keys(sc.ByDestination)) {
+			if n := sc.ByDestination[code]; adds[code] != n {
 				warn("SUMMARY states %d additions under %s; the rule adds %d", n, code, adds[code])
 			}
 		}
-		for code, n := range adds {
+		for _, code := range slices.Sorted(maps.Keys(adds)) {
 			if _, ok := sc.ByDestination[code]; !ok {
+				n := adds[code]
 				warn("the rule adds %d entries under %s, which the SUMMARY does not count", n, code)
 			}
 		}
