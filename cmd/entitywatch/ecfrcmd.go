@@ -67,10 +67,7 @@ func runBaseline(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs := newFlagSet("baseline", "--ecfr-date YYYY-MM-DD [--ecfr-url URL | --file F.xml] [--db PATH]", stderr)
 	c.register(fs, "")
 	src.register(fs)
-	if pos, err := parseInterspersed(fs, args); err != nil || len(pos) > 0 {
-		if err == nil {
-			fs.Usage()
-		}
+	if !parseFlagsOnly(fs, args) {
 		return exitUsage
 	}
 	if src.date == "" {
@@ -130,10 +127,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs := newFlagSet("verify", "--ecfr-date YYYY-MM-DD [--ecfr-url URL | --file F.xml] [--format json|text] [--db PATH]", stderr)
 	c.register(fs, "json or text")
 	src.register(fs)
-	if pos, err := parseInterspersed(fs, args); err != nil || len(pos) > 0 {
-		if err == nil {
-			fs.Usage()
-		}
+	if !parseFlagsOnly(fs, args) {
 		return exitUsage
 	}
 	if !c.checkFormat(stderr, "verify", "json", "text") {

@@ -25,6 +25,21 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// parseFlagsOnly parses the flags of a command that takes no other
+// arguments; on a stray argument it names it and prints the usage.
+func parseFlagsOnly(fs *flag.FlagSet, args []string) bool {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return false // the flag package has said why
+	}
+	if len(pos) > 0 {
+		fmt.Fprintf(fs.Output(), "entitywatch %s: unexpected argument %q (this command takes only flags)\n", fs.Name(), pos[0])
+		fs.Usage()
+		return false
+	}
+	return true
+}
+
 // common holds the flags every store command takes.
 type common struct {
 	db     string

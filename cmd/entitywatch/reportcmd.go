@@ -36,10 +36,7 @@ func runReportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	to := fs.String("to", "", "last effective date of the report (YYYY-MM-DD), with --from")
 	fs.StringVar(&c.format, "format", "", "output format: md, html, csv, json or xlsx (default: from --out's extension, else md)")
 	out := fs.String("out", "", "write the report to FILE instead of standard output (required for xlsx)")
-	if pos, err := parseInterspersed(fs, args); err != nil || len(pos) > 0 {
-		if err == nil {
-			fs.Usage()
-		}
+	if !parseFlagsOnly(fs, args) {
 		return exitUsage
 	}
 	set := map[string]bool{}

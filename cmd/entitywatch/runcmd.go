@@ -152,10 +152,7 @@ func runBackfill(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	f.register(fs)
 	fromS := fs.String("from", "", "first publication date to replay")
 	toS := fs.String("to", "", "last publication date (default today)")
-	if pos, err := parseInterspersed(fs, args); err != nil || len(pos) > 0 {
-		if err == nil {
-			fs.Usage()
-		}
+	if !parseFlagsOnly(fs, args) {
 		return exitUsage
 	}
 	from, err := entitywatch.ParseDate(*fromS)
@@ -211,10 +208,7 @@ func runDaemon(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	schedule := fs.String("schedule", "", "cron schedule (robfig/cron, CRON_TZ= allowed; default every 5 minutes Mon-Fri 05:00-20:00 New York, hourly otherwise)")
 	addr := fs.String("addr", "127.0.0.1:8080", "also serve the web view and API here (empty: do not serve)")
 	reportSchedule := fs.String("report-schedule", "CRON_TZ=America/New_York 0 8 * * 1", "when to post last week's report to the alert routes (empty: never)")
-	if pos, err := parseInterspersed(fs, args); err != nil || len(pos) > 0 {
-		if err == nil {
-			fs.Usage()
-		}
+	if !parseFlagsOnly(fs, args) {
 		return exitUsage
 	}
 	specs := defaultSchedule

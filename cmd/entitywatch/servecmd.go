@@ -33,10 +33,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs := newFlagSet("serve", "[--addr 127.0.0.1:8080] [--db PATH]", stderr)
 	c.register(fs, "")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on, host:port (the API token is $ENTITYWATCH_API_TOKEN)")
-	if pos, err := parseInterspersed(fs, args); err != nil || len(pos) > 0 {
-		if err == nil {
-			fs.Usage()
-		}
+	if !parseFlagsOnly(fs, args) {
 		return exitUsage
 	}
 	// Read-only: bbolt lets read-only openers share the file, but not

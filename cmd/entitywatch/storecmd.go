@@ -161,10 +161,7 @@ func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	c.register(fs, "json, csv or text")
 	asOf := fs.String("as-of", "", "date of the list (YYYY-MM-DD)")
 	by := fs.String("by", "effective", "date the rules count by: effective or published")
-	if pos, err := parseInterspersed(fs, args); err != nil || len(pos) > 0 {
-		if err == nil {
-			fs.Usage()
-		}
+	if !parseFlagsOnly(fs, args) {
 		return exitUsage
 	}
 	if !c.checkFormat(stderr, "snapshot", "json", "csv", "text") {
@@ -353,10 +350,7 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	from := fs.String("from", "", "earlier date (YYYY-MM-DD)")
 	to := fs.String("to", "", "later date (YYYY-MM-DD)")
 	by := fs.String("by", "effective", "date the rules count by: effective or published")
-	if pos, err := parseInterspersed(fs, args); err != nil || len(pos) > 0 {
-		if err == nil {
-			fs.Usage()
-		}
+	if !parseFlagsOnly(fs, args) {
 		return exitUsage
 	}
 	if !c.checkFormat(stderr, "diff", "json", "csv", "text") {
