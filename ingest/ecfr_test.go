@@ -50,20 +50,7 @@ func TestParseECFR_Golden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got = append(got, '\n')
-			golden := filepath.Join("testdata", "golden", "ecfr-"+strings.TrimSuffix(name, ".xml")+".json")
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./ingest -update to create it)", err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("ParseECFR(%s) differs from %s (-want +got):\n%s", path, golden, diff)
-			}
+			checkGolden(t, "ecfr-"+strings.TrimSuffix(name, ".xml")+".json", got, "ParseECFR("+path+")")
 		})
 	}
 }

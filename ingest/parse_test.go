@@ -18,6 +18,29 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
+// checkGolden compares got, the output of what, with the golden file
+// testdata/golden/name, or rewrites the file under -update.
+func checkGolden(t *testing.T, name string, got []byte, what string) {
+	t.Helper()
+	golden := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./ingest -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s differs from %s (-want +got):\n%s", what, golden, diff)
+	}
+}
+
 // documents returns the rule documents the golden tests cover: the
 // fixtures and the synthetic test documents.
 func documents(t testing.TB) []string {
@@ -58,23 +81,7 @@ func TestParseRule_Golden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got = append(got, '\n')
-			golden := filepath.Join("testdata", "golden", name+".json")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./ingest -update to create it)", err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("ParseRule(%s) differs from %s (-want +got):\n%s", path, golden, diff)
-			}
+			checkGolden(t, name+".json", got, "ParseRule("+path+")")
 		})
 	}
 }
