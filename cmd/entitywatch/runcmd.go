@@ -108,11 +108,12 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("run", "--once [--source DIR | --fr-url URL] [--since DATE] [--lookback DAYS] [--db PATH]", stderr)
 	f.register(fs)
 	once := fs.Bool("once", false, "do one run and exit (0, or 1 when a rule was quarantined or the source failed)")
-	if pos, err := parseInterspersed(fs, args); err != nil || len(pos) > 0 || !*once {
-		if err == nil {
-			fmt.Fprintln(stderr, "entitywatch run: use --once (or `entitywatch daemon` to run on a schedule)")
-			fs.Usage()
-		}
+	if !parseFlagsOnly(fs, args) {
+		return exitUsage
+	}
+	if !*once {
+		fmt.Fprintln(stderr, "entitywatch run: use --once (or `entitywatch daemon` to run on a schedule)")
+		fs.Usage()
 		return exitUsage
 	}
 	db, ok := openDB(ctx, f.db, false, stderr, "run")
