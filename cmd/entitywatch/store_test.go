@@ -178,6 +178,7 @@ func TestMain_StoreUsage(t *testing.T) {
 	}{
 		{"snapshot_no_date", []string{"snapshot", "--db", db}, exitUsage, "want YYYY-MM-DD"},
 		{"snapshot_bad_by", []string{"snapshot", "--db", db, "--as-of", "2025-01-01", "--by", "filed"}, exitUsage, "--by must be"},
+		{"diff_bad_by", []string{"diff", "--db", db, "--from", "2025-01-01", "--to", "2025-03-30", "--by", "filed"}, exitUsage, "--by must be"},
 		{"snapshot_bad_format", []string{"snapshot", "--db", db, "--as-of", "2025-01-01", "--format", "xml"}, exitUsage, "--format must be"},
 		{"snapshot_no_db", []string{"snapshot", "--db", db, "--as-of", "2025-01-01"}, exitFailed, "no database"},
 		{"diff_bad_date", []string{"diff", "--db", db, "--from", "yesterday", "--to", "2025-01-01"}, exitUsage, "YYYY-MM-DD"},

@@ -155,6 +155,16 @@ func nonNil(s []string) []string {
 	return s
 }
 
+// parseBy reads a --by flag: the date a point-in-time query goes by.
+func parseBy(stderr io.Writer, cmd, s string) (store.By, bool) {
+	switch by := store.By(s); by {
+	case store.ByEffective, store.ByPublished:
+		return by, true
+	}
+	fmt.Fprintf(stderr, "entitywatch %s: --by must be effective or published, not %q\n", cmd, s)
+	return "", false
+}
+
 func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var c common
 	fs := newFlagSet("snapshot", "--as-of YYYY-MM-DD [--by effective|published] [--format json|csv|text] [--db PATH]", stderr)
@@ -172,8 +182,8 @@ func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(stderr, "entitywatch snapshot: --as-of %q: want YYYY-MM-DD\n", *asOf)
 		return exitUsage
 	}
-	if *by != "effective" && *by != "published" {
-		fmt.Fprintf(stderr, "entitywatch snapshot: --by must be effective or published, not %q\n", *by)
+	byDate, ok := parseBy(stderr, "snapshot", *by)
+	if !ok {
 		return exitUsage
 	}
 	db, ok := openDB(ctx, c.db, true, stderr, "snapshot")
@@ -181,7 +191,7 @@ func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return exitFailed
 	}
 	defer db.Close()
-	list, err := db.Snapshot(ctx, d, store.By(*by), differ{})
+	list, err := db.Snapshot(ctx, d, byDate, differ{})
 	if err != nil {
 		fmt.Fprintf(stderr, "entitywatch snapshot: %v\n", err)
 		return exitFailed
@@ -362,12 +372,16 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "entitywatch diff: --from and --to take YYYY-MM-DD dates: %v\n", err)
 		return exitUsage
 	}
+	byDate, ok := parseBy(stderr, "diff", *by)
+	if !ok {
+		return exitUsage
+	}
 	db, ok := openDB(ctx, c.db, true, stderr, "diff")
 	if !ok {
 		return exitFailed
 	}
 	defer db.Close()
-	delta, err := compareDates(ctx, db, d1, d2, store.By(*by))
+	delta, err := compareDates(ctx, db, d1, d2, byDate)
 	if err != nil {
 		fmt.Fprintf(stderr, "entitywatch diff: %v\n", err)
 		return exitFailed
